@@ -1,0 +1,1 @@
+"""admin of cases; see DESIGN.md "Layers"."""

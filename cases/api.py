@@ -1,0 +1,1 @@
+"""api of cases; see DESIGN.md "Layers"."""

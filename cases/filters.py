@@ -1,0 +1,1 @@
+"""filters of cases; see DESIGN.md "Layers"."""

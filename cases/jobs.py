@@ -1,0 +1,1 @@
+"""jobs of cases; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""selectors of cases; see DESIGN.md "Layers"."""

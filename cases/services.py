@@ -1,0 +1,1 @@
+"""services of cases; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""views of cases; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""admin of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""api of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""filters of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""forms of reputation; see DESIGN.md "Layers"."""

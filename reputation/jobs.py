@@ -1,0 +1,1 @@
+"""jobs of reputation; see DESIGN.md "Layers"."""

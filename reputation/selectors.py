@@ -1,0 +1,1 @@
+"""selectors of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""services of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,1 @@
+"""views of reputation; see DESIGN.md "Layers"."""

@@ -1,0 +1,12 @@
+from trustconsole.roles import roles_of
+
+
+def navigation(request):
+    """What the signed-in person may open; the views check again on the server."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_roles": []}
+    items = [("home", "Home")]
+    if user.is_staff:
+        items.append(("admin:index", "Django admin"))
+    return {"nav_items": items, "nav_roles": roles_of(user)}

@@ -1,0 +1,132 @@
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    """Every action the audit log knows. Later features add theirs here, one vocabulary."""
+
+    LOGIN = "auth.login", "Signed in"
+    LOGOUT = "auth.logout", "Signed out"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    LOCKED_OUT = "auth.locked_out", "Locked out after repeated failures"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    USER_CREATED = "user.created", "Staff user created"
+    USER_ROLES_CHANGED = "user.roles_changed", "Staff roles changed"
+    ROLE_PERMISSIONS_CHANGED = "role.permissions_changed", "Role permissions changed"
+    ADMIN_ADDED = "admin.added", "Added in Django admin"
+    ADMIN_CHANGED = "admin.changed", "Changed in Django admin"
+    ADMIN_DELETED = "admin.deleted", "Deleted in Django admin"
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "Staff user"
+    SYSTEM = "system", "System"
+    API_CLIENT = "api_client", "API client"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditEvent.AppendOnly("audit events cannot be updated")
+
+    def delete(self):
+        raise AuditEvent.AppendOnly("audit events cannot be deleted")
+
+    _raw_delete = delete
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only, hash-chained audit log (see DESIGN.md, "the spine").
+
+    Targets, accounts and cases are plain values, not foreign keys, so the log outlives what it
+    mentions. Rows are written only by trustconsole.services.record().
+    """
+
+    class AppendOnly(Exception):
+        pass
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=64, choices=AuditAction)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    subject_account = models.CharField(max_length=200, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        default_permissions = ("view",)
+        indexes = [
+            # The audit screen filters by each of these and pages by id (keyset).
+            models.Index(fields=["action", "id"], name="audit_action_id"),
+            models.Index(fields=["actor_kind", "actor_id", "id"], name="audit_actor_id"),
+            models.Index(fields=["target_type", "target_id", "id"], name="audit_target_id"),
+            # The account history and the case timeline read these.
+            models.Index(fields=["subject_account", "id"], name="audit_account_id"),
+            models.Index(fields=["case_id", "id"], name="audit_case_id"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.action} by {self.actor_name}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.AppendOnly("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.AppendOnly("audit events cannot be deleted")
+
+    def hashed_content(self):
+        return {
+            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
+            "actor_kind": self.actor_kind,
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "subject_account": self.subject_account,
+            "case_id": self.case_id,
+            "reason": self.reason,
+            "changes": self.changes,
+            "context": self.context,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self):
+        canonical = json.dumps(self.hashed_content(), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ConsoleCapability(models.Model):
+    """Holds the console-wide permissions that the roles grant; it has no table of its own."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_cases", "Can read case queues, cases and accounts"),
+            ("work_cases", "Can claim cases, write notes and take actions"),
+            ("approve_actions", "Can approve four-eyes actions"),
+            ("reassign_cases", "Can reassign cases"),
+            ("decide_appeals", "Can decide appeals"),
+            ("decide_outreach", "Can decide client outreach restrictions"),
+            ("view_dashboards", "Can read the leads' dashboards"),
+            ("export_data", "Can export lists and the audit log"),
+        ]
+
+    def __str__(self):
+        return "console capability"

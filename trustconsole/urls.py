@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from trustconsole import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.password_change, name="password_change"),
+    # django-rq links here for the old rq-scheduler package, which we do not use: RQ's own
+    # scheduler runs inside `make worker`. Answer plainly instead of crashing.
+    path(
+        "admin/django_rq/dashboard/schedulers/<int:scheduler_index>/",
+        admin.site.admin_view(views.no_rq_scheduler),
+        name="no_rq_scheduler",
+    ),
+    path("admin/", admin.site.urls),
+]
