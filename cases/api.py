@@ -1,1 +1,201 @@
-"""api of cases; see DESIGN.md "Layers"."""
+"""POST /api/v1/signals and /api/v1/reports: detector hits and user flags in.
+
+Items are validated one by one so that valid items are kept when others are rejected; the body
+schemas are still published in the OpenAPI document (trustconsole.api.documented_body).
+"""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from ninja import Router, Schema
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from cases.models import ApiScope, SignalSource
+from cases.services.intake import IntakeItem, ItemResult, ingest
+from reputation.services import AccountSpec
+from trustconsole.api import (
+    ERROR_RESPONSES,
+    bearer_client,
+    documented_body,
+    enforce_rate_limit,
+    read_batch,
+    require_scope,
+)
+
+router = Router(tags=["intake"])
+
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+MAX_EVIDENCE_BYTES = 16 * 1024
+# A detector's clock may run a little ahead; anything further in the future is a bad timestamp.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Strict(BaseModel):
+    # Strict: `false` is not a number and "1" is not a score. Unknown fields are errors.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SubjectIn(Strict):
+    id: ExternalId
+    kind: Literal["freelancer", "client", "agency"] | None = None
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+    def spec(self):
+        return AccountSpec(external_id=self.id, kind=self.kind or "", name=self.name, country=self.country or "")
+
+
+class ContentIn(Strict):
+    type: Literal["job_post", "proposal", "message", "profile", "review"]
+    id: ExternalId
+    text: Annotated[str, StringConstraints(max_length=50_000)] = ""
+    url: Annotated[str, StringConstraints(max_length=2000)] = ""
+    created_at: AwareDatetime | None = None
+
+
+def _not_in_future(moment):
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("must not be in the future")
+    return moment
+
+
+class SignalIn(Strict):
+    id: ItemId
+    policy: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
+        None, description="Policy code; defaults to the detector's policy."
+    )
+    subject: SubjectIn
+    content: ContentIn | None = None
+    score: float = Field(ge=0, le=1)
+    observed_at: AwareDatetime
+    evidence: dict = Field(default_factory=dict, description="Any JSON object up to 16 KiB.")
+
+    _observed = field_validator("observed_at")(_not_in_future)
+
+    @field_validator("evidence")
+    @classmethod
+    def evidence_fits(cls, evidence):
+        if len(json.dumps(evidence).encode()) > MAX_EVIDENCE_BYTES:
+            raise ValueError(f"must be at most {MAX_EVIDENCE_BYTES} bytes as JSON")
+        return evidence
+
+    def intake_item(self):
+        return IntakeItem(
+            client_item_id=self.id,
+            source=SignalSource.DETECTOR,
+            subject=self.subject.spec(),
+            observed_at=self.observed_at,
+            policy_code=self.policy or "",
+            content=self.content.model_dump() if self.content else None,
+            score=self.score,
+            evidence=self.evidence,
+        )
+
+
+class ReportIn(Strict):
+    id: ItemId
+    reporter: SubjectIn
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    subject: SubjectIn
+    content: ContentIn | None = None
+    comment: Annotated[str, StringConstraints(max_length=4000)] = ""
+    observed_at: AwareDatetime | None = None
+
+    _observed = field_validator("observed_at")(lambda moment: moment and _not_in_future(moment))
+
+    def intake_item(self):
+        return IntakeItem(
+            client_item_id=self.id,
+            source=SignalSource.REPORT,
+            subject=self.subject.spec(),
+            observed_at=self.observed_at or datetime.now(UTC),
+            reason_code=self.reason,
+            reporter=self.reporter.spec(),
+            content=self.content.model_dump() if self.content else None,
+            comment=self.comment,
+        )
+
+
+class SignalBatchIn(Strict):
+    signals: list[SignalIn] = Field(max_length=1000)
+
+
+class ReportBatchIn(Strict):
+    reports: list[ReportIn] = Field(max_length=1000)
+
+
+class ItemResultOut(Schema):
+    id: str | None
+    status: Literal["created", "duplicate", "rejected"]
+    case: int | None
+    errors: dict
+
+
+class BatchCounts(Schema):
+    created: int
+    duplicate: int
+    rejected: int
+
+
+class BatchOut(Schema):
+    results: list[ItemResultOut]
+    counts: BatchCounts
+
+
+def _errors_of(error):
+    return {".".join(str(part) for part in e["loc"]) or "item": e["msg"] for e in error.errors()}
+
+
+def _process(request, scope, envelope_key, model):
+    client = request.auth
+    require_scope(client, scope)
+    enforce_rate_limit(client)
+    raw_items = read_batch(request, envelope_key)
+    results, valid, seen = [None] * len(raw_items), [], set()
+    for index, raw in enumerate(raw_items):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        shown_id = raw_id if isinstance(raw_id, str) else None
+        try:
+            # JSON mode: strict types, but ISO timestamps are read as datetimes.
+            item = model.model_validate_json(json.dumps(raw))
+        except ValidationError as error:
+            results[index] = ItemResult(shown_id, "rejected", errors=_errors_of(error))
+            continue
+        if item.id in seen:
+            results[index] = ItemResult(item.id, "rejected", errors={"id": "appears twice in this batch"})
+            continue
+        seen.add(item.id)
+        valid.append((index, item.intake_item()))
+    for (index, _), result in zip(valid, ingest(client=client, items=[item for _, item in valid]), strict=True):
+        results[index] = result
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")}
+    return {"results": [r.as_dict() for r in results], "counts": counts}
+
+
+@router.post(
+    "/signals",
+    auth=bearer_client,
+    response={200: BatchOut, **ERROR_RESPONSES},
+    openapi_extra=documented_body(SignalBatchIn),
+    summary="Send detector signals",
+)
+def post_signals(request):
+    """Up to 1,000 signals. Each is kept, recognised as a replay of an id this client sent before,
+    or rejected with its errors; valid items are kept even when others are rejected. A signal joins
+    the open case of its account and policy, or opens one."""
+    return _process(request, ApiScope.SIGNALS, "signals", SignalIn)
+
+
+@router.post(
+    "/reports",
+    auth=bearer_client,
+    response={200: BatchOut, **ERROR_RESPONSES},
+    openapi_extra=documented_body(ReportBatchIn),
+    summary="Send user reports",
+)
+def post_reports(request):
+    """Up to 1,000 reports from members. `reason` is a report-reason code for the content's type
+    (profile when no content is named), mapped by admins to a policy."""
+    return _process(request, ApiScope.REPORTS, "reports", ReportIn)

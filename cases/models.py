@@ -1,3 +1,332 @@
 """Policies, detectors, signals, cases and enforcement. See DESIGN.md "Cases"."""
 
-from django.db import models  # noqa: F401
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from reputation.models import Account
+
+
+class Area(models.TextChoices):
+    SAFETY = "safety", "Safety"
+    SECURITY = "security", "Security"
+    INTEGRITY = "integrity", "Integrity"
+    QUALITY = "quality", "Quality"
+    PLATFORM_MISUSE = "platform_misuse", "Platform misuse"
+
+
+class ActionKind(models.TextChoices):
+    WARN = "warn", "Warn"
+    REMOVE_CONTENT = "remove_content", "Remove content"
+    RESTRICT = "restrict", "Restrict capabilities"
+    SUSPEND = "suspend", "Suspend"
+    BAN = "ban", "Ban"
+    REQUIRE_VERIFICATION = "require_verification", "Require identity verification"
+
+
+class Queue(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Policy(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    area = models.CharField(max_length=20, choices=Area)
+    severity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="policies")
+    sla_hours = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    tos_url = models.URLField("ToS clause URL")
+    # Action kinds for the 1st, 2nd, 3rd… strike within the window; the last step repeats.
+    ladder = models.JSONField(default=list)
+    strike_window_days = models.PositiveIntegerField(default=365)
+    dsa_category = models.CharField("DSA category", max_length=80)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "policies"
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class SourceTally(models.Model):
+    """Outcomes of a source's past cases: how often they ended in action. Neutral when empty."""
+
+    actioned_cases = models.PositiveIntegerField(default=0)
+    decided_cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def accuracy(self):
+        # Laplace's rule: 0.5 with no outcomes, moving toward the observed share as they arrive.
+        return (self.actioned_cases + 1) / (self.decided_cases + 2)
+
+
+class Detector(SourceTally):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    default_policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContentType(models.TextChoices):
+    JOB_POST = "job_post", "Job post"
+    PROPOSAL = "proposal", "Proposal"
+    MESSAGE = "message", "Message"
+    PROFILE = "profile", "Profile"
+    REVIEW = "review", "Review"
+
+
+class ReportReason(models.Model):
+    """What a member can pick when flagging content of one type, and the policy it maps to."""
+
+    code = models.SlugField(max_length=60)
+    content_type = models.CharField(max_length=20, choices=ContentType)
+    label = models.CharField(max_length=200)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="report_reasons")
+
+    class Meta:
+        ordering = ["content_type", "code"]
+        constraints = [models.UniqueConstraint(fields=["code", "content_type"], name="reportreason_unique")]
+
+    def __str__(self):
+        return f"{self.get_content_type_display()}: {self.label}"
+
+
+class Reporter(SourceTally):
+    """A marketplace member who flags content; their past accuracy weighs new flags."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="reporter_record")
+
+    def __str__(self):
+        return f"Reporter {self.account_id}"
+
+
+class ApiScope(models.TextChoices):
+    SIGNALS = "signals", "Send detector signals"
+    REPORTS = "reports", "Send user reports"
+    MARKETPLACE = "marketplace", "Send accounts and contracts"
+    DECISIONS = "decisions", "Read the decisions feed"
+    APPEALS = "appeals", "File appeals"
+
+
+class ApiClient(models.Model):
+    """A caller of the JSON API. Only a hash of its bearer token is kept; the token is shown once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_prefix = models.CharField(max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    detector = models.ForeignKey(Detector, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
+    rate_limit_per_minute = models.PositiveIntegerField(default=120)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def new_token():
+        prefix = secrets.token_hex(4)
+        return prefix, f"tc_{prefix}_{secrets.token_urlsafe(32)}"
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def audit_identity(self):
+        from trustconsole.models import ActorKind
+
+        return ActorKind.API_CLIENT, str(self.pk), f"api:{self.name}"
+
+
+class Visibility(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HELD = "held", "Held"
+    REMOVED = "removed", "Removed"
+
+
+class ContentItem(models.Model):
+    content_type = models.CharField(max_length=20, choices=ContentType)
+    external_id = models.CharField(max_length=200)
+    author = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="content_items")
+    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.VISIBLE)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_type", "external_id"], name="contentitem_unique")]
+
+    def __str__(self):
+        return f"{self.get_content_type_display()} {self.external_id}"
+
+
+class ContentVersion(models.Model):
+    """The text of a content item exactly as intake saw it, frozen, with its SHA-256."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="versions")
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=2000, blank=True)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "seen_at"]
+        constraints = [models.UniqueConstraint(fields=["item", "sha256"], name="contentversion_unique")]
+
+    def __str__(self):
+        return f"{self.item_id}@{self.sha256[:8]}"
+
+    @staticmethod
+    def hash_text(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class SignalSource(models.TextChoices):
+    DETECTOR = "detector", "Detector"
+    REPORT = "report", "User report"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_REVIEW = "in_review", "In review"
+    ESCALATED = "escalated", "Escalated to leads"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    ACTIONED = "actioned", "Actioned"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED, CaseStatus.PENDING_APPROVAL)
+
+
+class CaseQuerySet(models.QuerySet):
+    def still_open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unclaimed_at(self, moment):
+        return self.filter(Q(assignee__isnull=True) | Q(lease_expires_at__lt=moment))
+
+
+class Case(models.Model):
+    """One subject account suspected under one policy: the unit of review."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cases")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
+    # Copied from the policy and the account when the case opens, so the queue filters on one table.
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    area = models.CharField(max_length=20, choices=Area)
+    country = models.CharField(max_length=2, blank=True)
+    status = models.CharField(max_length=20, choices=CaseStatus, default=CaseStatus.OPEN)
+    priority = models.FloatField(default=0)
+    priority_parts = models.JSONField(default=dict)
+    signal_count = models.PositiveIntegerField(default=0)
+    max_score = models.FloatField(default=0)
+    # Distinct detectors and reporters behind the case, for priority's independence part.
+    sources = models.JSONField(default=list)
+    has_reports = models.BooleanField(default=False)
+    has_detections = models.BooleanField(default=False)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    sla_breached = models.BooleanField(default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The case's content text, searched with a GIN-indexed tsvector on PostgreSQL (see migrations).
+    search_text = models.TextField(blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Grouping: at most one open case per account and policy, also under concurrent intake.
+            models.UniqueConstraint(
+                fields=["account", "policy"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_one_open_per_account_policy",
+            )
+        ]
+        indexes = [
+            # The queue page and "next case": open cases of a queue by priority, then age.
+            models.Index(fields=["queue", "status", "-priority", "id"], name="case_queue_priority"),
+            models.Index(fields=["status", "-priority", "id"], name="case_status_priority"),
+            models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            models.Index(fields=["account", "status"], name="case_account_status"),
+        ]
+
+    def __str__(self):
+        return f"Case #{self.pk}"
+
+
+class Signal(models.Model):
+    """One detector hit or user report, stored exactly as accepted."""
+
+    api_client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="signals")
+    client_item_id = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=SignalSource)
+    detector = models.ForeignKey(Detector, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    report_reason = models.ForeignKey(ReportReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="signals")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="signals")
+    content = models.ForeignKey(ContentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    score = models.FloatField(null=True, blank=True)
+    observed_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    evidence = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    # Which request stored the row: a replayed id finds another request's row and says "duplicate".
+    intake_batch = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_client", "client_item_id"], name="signal_unique_per_client")
+        ]
+        indexes = [models.Index(fields=["case", "received_at"], name="signal_case_received")]
+
+    def __str__(self):
+        return f"Signal {self.client_item_id} from {self.api_client_id}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note on case {self.case_id}"

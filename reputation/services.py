@@ -1,1 +1,101 @@
-"""services of reputation; see DESIGN.md "Layers"."""
+"""Writes of the reputation app: accounts and their standing."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from reputation.models import Account, AccountNote
+from trustconsole.models import AuditAction
+from trustconsole.services import record, record_many
+
+
+@dataclass
+class AccountSpec:
+    """What a caller knows of an account; blank fields are left as they are."""
+
+    external_id: str
+    kind: str = ""
+    name: str = ""
+    country: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def find_kind_conflicts(specs):
+    """External ids whose stated kind differs from the stored account's, with the stored kind."""
+    stated = {spec.external_id: spec.kind for spec in specs if spec.kind}
+    stored = Account.objects.filter(external_id__in=stated).values_list("external_id", "kind")
+    return {external_id: kind for external_id, kind in stored if stated[external_id] != kind}
+
+
+def ensure_accounts(*, actor, specs, default_kind):
+    """Make sure every named account exists; return {external_id: Account}.
+
+    New accounts get the stated kind (or default_kind), name and country. Existing accounts are
+    not changed here: intake names accounts, the marketplace API owns their details.
+    """
+    wanted = {}
+    for spec in specs:
+        wanted.setdefault(spec.external_id, spec)
+    with transaction.atomic():
+        existing = set(Account.objects.filter(external_id__in=wanted).values_list("external_id", flat=True))
+        missing = sorted(set(wanted) - existing)
+        if missing:
+            # Sorted, so concurrent batches take row locks in one order and cannot deadlock.
+            Account.objects.bulk_create(
+                [
+                    Account(
+                        external_id=external_id,
+                        kind=wanted[external_id].kind or default_kind,
+                        name=wanted[external_id].name,
+                        country=wanted[external_id].country.upper(),
+                    )
+                    for external_id in missing
+                ],
+                ignore_conflicts=True,
+            )
+        accounts = {a.external_id: a for a in Account.objects.filter(external_id__in=wanted)}
+        # Under a race two batches may both see an id as missing; both then log that they first
+        # saw it, which is true of each and loses nothing.
+        created = [accounts[external_id] for external_id in missing]
+        record_many(
+            [
+                {
+                    "actor": actor,
+                    "action": AuditAction.ACCOUNT_CREATED,
+                    "target": account,
+                    "subject_account": account.external_id,
+                    "changes": {"kind": [None, account.kind]},
+                }
+                for account in created
+            ]
+        )
+    return accounts
+
+
+def add_account_note(*, actor, account, text, pinned=True):
+    text = text.strip()
+    if not text:
+        raise ValidationError("A note needs some text")
+    with transaction.atomic():
+        note = AccountNote.objects.create(account=account, author=actor, text=text, pinned=pinned)
+        record(
+            actor=actor,
+            action=AuditAction.ACCOUNT_NOTE_ADDED,
+            target=note,
+            subject_account=account.external_id,
+            changes={"pinned": [None, pinned]},
+        )
+    return note
+
+
+def record_email_reveal(*, actor, account, case_id=None):
+    """Viewing an account's e-mail is logged like a change (DESIGN.md: who-viewed records)."""
+    record(
+        actor=actor,
+        action=AuditAction.ACCOUNT_EMAIL_REVEALED,
+        target=account,
+        subject_account=account.external_id,
+        case_id=case_id,
+    )
+    return account.email

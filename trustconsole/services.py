@@ -30,7 +30,15 @@ def _target_of(target):
     return target._meta.label_lower, str(target.pk)
 
 
-def record(
+def _lock_chain_and_read_head():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+    # SQLite runs transactions in IMMEDIATE mode (settings), which serialises writers too.
+    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+
+
+def _build_event(
     *,
     actor,
     action,
@@ -42,37 +50,48 @@ def record(
     reason="",
     changes=None,
     context=None,
+    occurred_at=None,
 ):
-    """Append one audit row. Call it inside the transaction of the change it describes."""
     if action not in AuditAction.values:
         raise ValueError(f"{action!r} is not in the audit vocabulary (trustconsole.models.AuditAction)")
     if target is not None:
         target_type, target_id = _target_of(target)
     actor_kind, actor_id, actor_name = audit_identity(actor)
+    return AuditEvent(
+        occurred_at=occurred_at or timezone.now(),
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        subject_account=subject_account,
+        case_id=case_id,
+        reason=reason,
+        changes=_json_safe(changes),
+        context=_json_safe(context),
+    )
+
+
+def record(**fields):
+    """Append one audit row. Call it inside the transaction of the change it describes.
+
+    Fields: actor (required), action (an AuditAction), target or target_type and target_id,
+    subject_account, case_id, reason, changes ({field: [before, after]}), context.
+    """
+    return record_many([fields])[0]
+
+
+def record_many(rows):
+    """Append several audit rows in one insert, chained in the order given (bulk intake)."""
+    events = [_build_event(**fields) for fields in rows]
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
-        # SQLite runs transactions in IMMEDIATE mode (settings), which serialises writers too.
-        previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event = AuditEvent(
-            occurred_at=timezone.now(),
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            subject_account=subject_account,
-            case_id=case_id,
-            reason=reason,
-            changes=_json_safe(changes),
-            context=_json_safe(context),
-            prev_hash=previous or GENESIS_HASH,
-        )
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
-    return event
+        previous = _lock_chain_and_read_head()
+        for event in events:
+            event.prev_hash = previous
+            event.hash = previous = event.compute_hash()
+        AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def _role_names(user):

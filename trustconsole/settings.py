@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_rq",
+    "ninja",
     "axes",
     "reputation",
     "cases",
@@ -220,4 +221,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_LOADERS = []
+DEMO_LOADERS = ["cases.demo.load"]
+API_TOKEN_AUTHENTICATOR = "cases.services.api_clients.authenticate_token"  # noqa: S105 - a dotted path, not a secret
+# The API reads bodies up to 1 MiB itself and answers 413 past that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 + 1
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+import cases.api
+import cases.urls
 from trustconsole import views
+from trustconsole.api import api, api_urls
+
+api.add_router("", cases.api.router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +23,6 @@ urlpatterns = [
         name="no_rq_scheduler",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_urls()),
+    path("", include(cases.urls)),
 ]

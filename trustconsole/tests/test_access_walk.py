@@ -18,6 +18,8 @@ from conftest import ROLE_FIXTURES, client_for
 SIGNED_IN = set(ROLE_FIXTURES)
 PUBLIC = "public"
 TOKEN = "token"
+# API endpoints take bearer tokens only: a console session is not enough, whatever the role.
+BEARER = "bearer"
 NOBODY = set()
 
 # First matching rule wins. Names are "namespace:name".
@@ -30,6 +32,9 @@ ACCESS_RULES = [
     # django-rq's JSON statistics answer 401 unless the caller is staff or holds RQ_API_TOKEN.
     ("admin:django_rq_home_json", TOKEN),
     ("home", SIGNED_IN),
+    ("api:openapi-json", SIGNED_IN),
+    ("api:openapi-view", SIGNED_IN),
+    ("api:*", BEARER),
     ("password_change", SIGNED_IN),
     # Audit rows are read-only even in Django admin.
     ("admin:trustconsole_auditevent_add", NOBODY),
@@ -147,7 +152,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, db, name):
     if rule_for(name) == PUBLIC:
         assert response.status_code < 500 and not is_login_redirect(response)
         assert_well_formed_page(name, response)
-    elif url.startswith("/api/") or rule_for(name) == TOKEN:
+    elif url.startswith("/api/") or rule_for(name) in (TOKEN, BEARER):
         assert response.status_code == 401
     else:
         assert is_sent_to_sign_in(name, response), f"{name} answered {response.status_code} to an anonymous user"
@@ -160,6 +165,8 @@ def test_each_role_gets_exactly_what_the_role_table_allows(db, request, role, na
     allowed = rule_for(name)
     if allowed == TOKEN:
         allowed, refused_status = {"admin"}, 401
+    elif allowed == BEARER:
+        allowed, refused_status = set(), 401
     else:
         refused_status = 403
     user = request.getfixturevalue(role)

@@ -1,1 +1,0 @@
-"""services of cases; see DESIGN.md "Layers"."""

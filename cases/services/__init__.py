@@ -1,0 +1,1 @@
+"""Every write of the cases app, one module per sub-domain."""

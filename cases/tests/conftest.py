@@ -1,0 +1,59 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from cases.models import Detector
+from cases.services.api_clients import create_api_client
+from cases.services.catalogue import load_default_catalogue
+from trustconsole.actors import SystemActor
+
+ROBOT = SystemActor("test-setup")
+
+
+@pytest.fixture
+def catalogue(db):
+    load_default_catalogue(actor=ROBOT)
+
+
+@pytest.fixture
+def detector_token(catalogue):
+    _, token = create_api_client(
+        actor=ROBOT, name="scam-job-detector", scopes=["signals"], detector=Detector.objects.get(slug="scam-job")
+    )
+    return token
+
+
+@pytest.fixture
+def reports_token(catalogue):
+    _, token = create_api_client(actor=ROBOT, name="flags", scopes=["reports"])
+    return token
+
+
+def recently(minutes=5):
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+
+
+def signal(item_id, subject="fl-1", **overrides):
+    item = {
+        "id": item_id,
+        "subject": {"id": subject, "kind": "client", "name": "Acme Hiring", "country": "NG"},
+        "content": {
+            "type": "job_post",
+            "id": f"job-{subject}",
+            "text": "Pay a $50 registration fee to start",
+            "url": "https://pay-me.example/x",
+        },
+        "score": 0.9,
+        "observed_at": recently(),
+        "evidence": {"matched": ["registration fee"]},
+    }
+    item.update(overrides)
+    return item
+
+
+def post(token, path, body, content_type="application/json", client=None):
+    raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return (client or Client()).post(f"/api/v1/{path}", raw, content_type=content_type, **headers)
