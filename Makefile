@@ -47,6 +47,10 @@ serve: $(VENV)/.runtime
 worker: $(VENV)/.runtime
 	$(MANAGE) rqworker --with-scheduler ingest default reputation notify
 
+## scheduler: the one process that enqueues periodic jobs (SLA sweep); run exactly one
+scheduler: $(VENV)/.runtime
+	$(MANAGE) rqcron trustconsole.cron
+
 bench: $(VENV)/.dev
 	@echo "No benchmarks yet: they arrive with intake (issue 3) and reputation (issue 5)."
 

@@ -1,1 +1,89 @@
-"""selectors of cases; see DESIGN.md "Layers"."""
+"""Named reads of the cases app, used by views, jobs and the API."""
+
+from django.db.models import Q
+
+from cases.models import OPEN_STATUSES, Case, CaseNote, Queue, Signal
+from reputation.models import AccountNote
+from trustconsole.models import AuditEvent
+
+PAGE_SIZE = 50
+# Counts stop here: "1,000+" is all a queue header needs, and it stays one index range scan.
+COUNT_CAP = 1000
+
+
+def queue_counts():
+    """[(queue, open count capped at COUNT_CAP)] — one small query per queue, none over the table."""
+    counts = []
+    for queue in Queue.objects.all():
+        ids = Case.objects.filter(queue=queue, status__in=OPEN_STATUSES).values("id")[: COUNT_CAP + 1]
+        counts.append((queue, ids.count()))
+    return counts
+
+
+def case_page(filterset, page):
+    """One page of filtered cases, fetching one row more to know whether a next page exists."""
+    rows = list(
+        filterset.qs.select_related("account", "policy", "queue", "assignee").order_by(*filterset.ordering)[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
+        ]
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def case_for_screen(case_id):
+    return Case.objects.select_related("account", "policy", "queue", "assignee").get(pk=case_id)
+
+
+def case_signals(case, limit=200):
+    return list(
+        Signal.objects.filter(case=case)
+        .select_related("detector", "reporter__account", "report_reason", "content__item", "api_client")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def latest_versions(signals):
+    """{content item id: its newest version}, to say "changed since first seen"."""
+    from cases.models import ContentVersion
+
+    item_ids = {s.content.item_id for s in signals if s.content_id}
+    latest = {}
+    for version in ContentVersion.objects.filter(item_id__in=item_ids).order_by("item_id", "seen_at", "id"):
+        latest[version.item_id] = version
+    return latest
+
+
+def earlier_cases(case, limit=20):
+    return list(
+        Case.objects.filter(account_id=case.account_id)
+        .exclude(pk=case.pk)
+        .select_related("policy")
+        .order_by("-opened_at")[:limit]
+    )
+
+
+def linked_cases(case, signals, limit=20):
+    """Other cases that share content with this one (a message reported twice, a copied post)."""
+    item_ids = {s.content.item_id for s in signals if s.content_id}
+    if not item_ids:
+        return []
+    return list(
+        Case.objects.filter(Q(signals__content__item_id__in=item_ids))
+        .exclude(pk=case.pk)
+        .exclude(account_id=case.account_id)
+        .select_related("account", "policy")
+        .distinct()
+        .order_by("-opened_at")[:limit]
+    )
+
+
+def pinned_account_notes(account):
+    return list(AccountNote.objects.filter(account=account, pinned=True).select_related("author")[:50])
+
+
+def case_notes(case):
+    return list(CaseNote.objects.filter(case=case).select_related("author"))
+
+
+def case_timeline(case, limit=200):
+    return list(AuditEvent.objects.filter(case_id=case.pk).order_by("-id")[:limit])

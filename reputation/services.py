@@ -99,3 +99,64 @@ def record_email_reveal(*, actor, account, case_id=None):
         case_id=case_id,
     )
     return account.email
+
+
+ACCOUNT_DETAIL_FIELDS = (
+    "kind",
+    "name",
+    "email",
+    "country",
+    "joined_at",
+    "identity_verified",
+    "payment_verified",
+    "active_contracts",
+    "earnings_12m_cents",
+)
+
+
+def import_accounts(*, actor, accounts):
+    """Create or update accounts from full marketplace records (unsaved Account objects).
+
+    Returns (created, updated) counts; each created or changed account gets its audit row.
+    """
+    by_id = {account.external_id: account for account in accounts}
+    with transaction.atomic():
+        stored = {a.external_id: a for a in Account.objects.select_for_update().filter(external_id__in=by_id)}
+        to_create = [by_id[external_id] for external_id in sorted(by_id) if external_id not in stored]
+        to_update, events = [], []
+        for external_id, current in stored.items():
+            incoming = by_id[external_id]
+            changes = {
+                name: [getattr(current, name), getattr(incoming, name)]
+                for name in ACCOUNT_DETAIL_FIELDS
+                if getattr(current, name) != getattr(incoming, name)
+            }
+            if changes:
+                for name in changes:
+                    setattr(current, name, getattr(incoming, name))
+                to_update.append(current)
+                events.append(
+                    {
+                        "actor": actor,
+                        "action": AuditAction.ACCOUNT_UPDATED,
+                        "target": current,
+                        "subject_account": external_id,
+                        "changes": {k: v for k, v in changes.items() if k != "email"},
+                    }
+                )
+        Account.objects.bulk_create(to_create)
+        if to_update:
+            Account.objects.bulk_update(to_update, list(ACCOUNT_DETAIL_FIELDS))
+        events += [
+            {
+                "actor": actor,
+                "action": AuditAction.ACCOUNT_CREATED,
+                "target_type": "reputation.account",
+                "target_id": account.pk,
+                "subject_account": account.external_id,
+                "changes": {"kind": [None, account.kind]},
+            }
+            for account in to_create
+        ]
+        record_many(events)
+    return len(to_create), len(to_update)

@@ -7,6 +7,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_roles": []}
     items = [("home", "Home")]
+    if user.has_perm("trustconsole.view_cases"):
+        items.append(("cases:queue", "Queue"))
+    items.append(("api:openapi-view", "API docs"))
     if user.is_staff:
         items.append(("admin:index", "Django admin"))
     return {"nav_items": items, "nav_roles": roles_of(user)}

@@ -92,4 +92,5 @@ def sync_roles_after_migrate(sender, using="default", **kwargs):
 def roles_of(user):
     if not user.is_authenticated:
         return []
-    return [name for name in ROLE_NAMES if name in {g.name for g in user.groups.all()}]
+    held = {group.name for group in user.groups.all()}
+    return [name for name in ROLE_NAMES if name in held]

@@ -221,7 +221,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_LOADERS = ["cases.demo.load"]
+DEMO_LOADERS = ["reputation.demo.load", "cases.demo.load"]
 API_TOKEN_AUTHENTICATOR = "cases.services.api_clients.authenticate_token"  # noqa: S105 - a dotted path, not a secret
 # The API reads bodies up to 1 MiB itself and answers 413 past that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 + 1
@@ -233,3 +233,6 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# A claim is a lease: it lapses after this many idle minutes unless the open case page renews it.
+CASE_LEASE_MINUTES = env_int("CASE_LEASE_MINUTES", 15)

@@ -57,3 +57,39 @@ def post(token, path, body, content_type="application/json", client=None):
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return (client or Client()).post(f"/api/v1/{path}", raw, content_type=content_type, **headers)
+
+
+@pytest.fixture
+def make_case(detector_token):
+    """Open a case through the real intake path; returns the Case."""
+    from cases.models import ApiClient, Case
+    from cases.services.intake import IntakeItem, ingest
+    from reputation.services import AccountSpec
+
+    client = ApiClient.objects.get(name="scam-job-detector")
+    counter = {"n": 0}
+
+    def make(
+        subject="cl-1",
+        text="Pay a $50 fee to apply",
+        policy="SCAM-JOB",
+        score=0.9,
+        country="NG",
+        content_id=None,
+        now=None,
+    ):
+        counter["n"] += 1
+        n = counter["n"]
+        item = IntakeItem(
+            client_item_id=f"case-{n}",
+            source="detector",
+            subject=AccountSpec(external_id=subject, kind="client", country=country),
+            observed_at=datetime.now(UTC) - timedelta(minutes=1),
+            policy_code=policy,
+            content={"type": "job_post", "id": content_id or f"job-{n}", "text": text, "url": ""},
+            score=score,
+        )
+        (result,) = ingest(client=client, items=[item], now=now)
+        return Case.objects.select_related("account", "policy", "queue").get(pk=result.case)
+
+    return make

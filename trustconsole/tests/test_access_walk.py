@@ -32,6 +32,12 @@ ACCESS_RULES = [
     # django-rq's JSON statistics answer 401 unless the caller is staff or holds RQ_API_TOKEN.
     ("admin:django_rq_home_json", TOKEN),
     ("home", SIGNED_IN),
+    ("cases:queue", {"analyst", "lead", "auditor"}),
+    ("cases:case", {"analyst", "lead", "auditor"}),
+    ("cases:leave", {"analyst", "lead", "auditor"}),
+    ("cases:reveal_email", {"analyst", "lead", "auditor"}),
+    ("cases:reassign", {"lead"}),
+    ("cases:*", {"analyst", "lead"}),
     ("api:openapi-json", SIGNED_IN),
     ("api:openapi-view", SIGNED_IN),
     ("api:*", BEARER),

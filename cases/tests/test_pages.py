@@ -1,0 +1,159 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case
+from conftest import client_for
+from trustconsole.models import AuditAction, AuditEvent
+
+
+def test_the_queue_lists_open_cases_by_priority(analyst, make_case):
+    low, high = make_case(subject="cl-1", score=0.1), make_case(subject="cl-2", score=0.99)
+    html = client_for(analyst).get(reverse("cases:queue")).content.decode()
+    assert html.index(f"#{high.pk}<") < html.index(f"#{low.pk}<")
+    assert "Scams &amp; phishing" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=gift+card", {"cl-gift"}),
+        ("country=ke", {"cl-kenya"}),
+        ("policy=PHISH", {"cl-phish"}),
+        ("band=low", {"cl-low"}),
+        ("assignee=unassigned", {"cl-gift", "cl-kenya", "cl-phish", "cl-low"}),
+        ("source=report", set()),
+        ("sort=age&queue=scams", {"cl-gift", "cl-kenya", "cl-phish"}),
+    ],
+)
+def test_queue_filters_narrow_the_list(analyst, make_case, query, expected):
+    make_case(subject="cl-gift", text="Buy a gift card to unlock work")
+    make_case(subject="cl-kenya", country="KE")
+    make_case(subject="cl-phish", policy="PHISH", text="verify your payout at http://bad.example")
+    make_case(subject="cl-low", score=0.0, policy="SPAM", text="hello sir")
+    html = client_for(analyst).get(f"{reverse('cases:queue')}?{query}").content.decode()
+    shown = set(re.findall(r"(cl-[a-z]+)", html)) & {"cl-gift", "cl-kenya", "cl-phish", "cl-low"}
+    assert shown == expected
+
+
+def test_an_invalid_filter_value_is_explained_not_a_crash(analyst, make_case):
+    make_case()
+    response = client_for(analyst).get(f"{reverse('cases:queue')}?queue=nope&band=huge")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_htmx_gets_only_the_rows(analyst, make_case):
+    make_case()
+    response = client_for(analyst).get(reverse("cases:queue"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert 'id="case-table"' in html and "<h1" not in html and "<html" not in html
+
+
+def test_the_queue_pages_without_counting_the_table(analyst, make_case, settings):
+    from cases import selectors
+
+    selectors.PAGE_SIZE, saved = 2, selectors.PAGE_SIZE
+    try:
+        for n in range(5):
+            make_case(subject=f"cl-{n}")
+        first = client_for(analyst).get(reverse("cases:queue")).content.decode()
+        assert 'rel="next"' in first and 'rel="prev"' not in first
+        last = client_for(analyst).get(f"{reverse('cases:queue')}?page=3").content.decode()
+        assert 'rel="next"' not in last and 'rel="prev"' in last
+    finally:
+        selectors.PAGE_SIZE = saved
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not any("COUNT(*)" in q["sql"] and "LIMIT" not in q["sql"] for q in captured.captured_queries), (
+        "counted the table"
+    )
+    return len(captured)
+
+
+def test_the_queue_page_query_count_does_not_grow_with_the_data(analyst, make_case):
+    client = client_for(analyst)
+    for n in range(3):
+        make_case(subject=f"cl-{n}")
+    few = count_queries(client, reverse("cases:queue"))
+    for n in range(3, 30):
+        make_case(subject=f"cl-{n}", policy="PHISH" if n % 2 else "SCAM-JOB")
+    assert count_queries(client, reverse("cases:queue")) == few
+    # session, user, 2 permissions, page rows, queues + 7 capped counts, roles, 3 filter choices,
+    # session save (3)
+    assert few == 20
+
+
+def test_the_case_page_query_count_does_not_grow_with_its_signals(analyst, make_case):
+    client = client_for(analyst)
+    case = make_case(subject="cl-1")
+    few = count_queries(client, reverse("cases:case", args=[case.pk]))
+    for n in range(12):
+        make_case(subject="cl-1", text=f"variant {n}")
+    assert count_queries(client, reverse("cases:case", args=[case.pk])) == few
+    # session, user, 2 permissions, case, signals, versions, earlier, linked, account notes,
+    # case notes, timeline, roles, session save (3)
+    assert few == 16
+
+
+def test_evidence_is_escaped_and_links_are_text_behind_a_warning(analyst, make_case):
+    case = make_case(text='<script>alert("x")</script> pay at https://evil.example/pay?x=1')
+    html = client_for(analyst).get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<a href="https://evil.example' not in html
+    assert "(evil.example)" in html
+    assert reverse("cases:leave") + "?url=https%3A//evil.example/pay%3Fx%3D1" in html
+
+
+def test_the_case_shows_when_content_changed_since_first_seen(analyst, make_case):
+    case = make_case(content_id="job-77", text="original text")
+    make_case(content_id="job-77", text="edited text")
+    html = client_for(analyst).get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert "changed since first seen" in html
+
+
+def test_the_leave_page_opens_only_web_addresses(analyst):
+    client = client_for(analyst)
+    web = client.get(reverse("cases:leave"), {"url": "https://evil.example/x"}).content.decode()
+    assert 'href="https://evil.example/x"' in web and 'rel="noopener noreferrer nofollow"' in web
+    script = client.get(reverse("cases:leave"), {"url": "javascript:alert(1)"}).content.decode()
+    assert 'href="javascript' not in script and "cannot be opened" in script
+
+
+def test_revealing_the_email_is_audited(analyst, make_case):
+    case = make_case()
+    case.account.email = "owner@secret.example"
+    case.account.save(update_fields=["email"])
+    page = client_for(analyst).get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert "owner@secret.example" not in page
+    response = client_for(analyst).post(
+        reverse("cases:reveal_email", args=[case.pk, case.account.pk]), headers={"HX-Request": "true"}
+    )
+    assert "owner@secret.example" in response.content.decode()
+    event = AuditEvent.objects.filter(action=AuditAction.ACCOUNT_EMAIL_REVEALED).get()
+    assert (event.actor_name, event.subject_account, event.case_id) == ("ana", "cl-1", case.pk)
+
+
+def test_a_pinned_account_note_shows_on_every_case_about_the_account(analyst, make_case):
+    first = make_case(subject="cl-1", policy="SCAM-JOB")
+    second = make_case(subject="cl-1", policy="PHISH")
+    client = client_for(analyst)
+    client.post(reverse("cases:add_account_note", args=[first.pk, first.account.pk]), {"text": "Known fee scammer"})
+    assert "Known fee scammer" in client.get(reverse("cases:case", args=[second.pk])).content.decode()
+    client.post(reverse("cases:add_account_note", args=[first.pk, first.account.pk]), {"text": "   "})
+    assert first.account.notes.count() == 1
+
+
+def test_the_case_page_shows_priority_parts_and_the_timeline(analyst, make_case):
+    case = make_case()
+    html = client_for(analyst).get(reverse("cases:case", args=[case.pk])).content.decode()
+    for part in ("severity", "score", "sources", "reach", "sla"):
+        assert f'<th scope="row">{part}</th>' in html
+    assert "Case opened" in html and Case.objects.get(pk=case.pk).version == case.version

@@ -1,0 +1,11 @@
+"""Periodic jobs, run by exactly one `manage.py rqcron trustconsole.cron` (make scheduler).
+
+Like urls.py, this module only wires the apps' jobs together. RQ's cron has no leader election:
+run a single scheduler process.
+"""
+
+from rq import cron
+
+from cases.jobs import sweep_open_cases_job
+
+cron.register(sweep_open_cases_job, queue_name="default", interval=300, name="sweep-open-cases")

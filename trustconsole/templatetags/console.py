@@ -1,0 +1,34 @@
+import re
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+
+URL_PATTERN = re.compile(r"""\b(?:https?://|www\.)[^\s<>"']+""", re.IGNORECASE)
+
+
+@register.filter
+def links_in(text):
+    """[(url, domain)] for every link-looking run in text; shown as text, never as a live link."""
+    found = []
+    for match in URL_PATTERN.findall(text or ""):
+        url = match.rstrip(".,;:!?)")
+        full = url if "://" in url else f"http://{url}"
+        found.append((url, urlsplit(full).hostname or ""))
+    return found
+
+
+@register.filter
+def domain_of(url):
+    return urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+
+
+@register.filter
+def percent(value):
+    return f"{round(float(value) * 100)}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
