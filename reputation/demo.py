@@ -6,9 +6,79 @@ from datetime import UTC, datetime, timedelta
 from reputation.models import Account, AccountKind
 from reputation.services import import_accounts
 
-FIRST = ["Amara", "Bilal", "Chen", "Dmitri", "Elena", "Farah", "Gabriel", "Hana", "Ivan", "Jia", "Kwame", "Lucia", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe"]
-LAST = ["Okafor", "Haddad", "Wang", "Petrov", "Rossi", "Khan", "Silva", "Sato", "Novak", "Li", "Mensah", "Garcia", "Torres", "Ahmed", "Hassan", "Patel", "Murphy", "Costa", "Larsen", "Aziz", "Rao", "Kowalski", "Zhang", "Lopez", "Demir", "Martin"]
-COMPANIES = ["Northwind", "Brightpath", "Lumen", "Atlas", "Cobalt", "Juniper", "Harbor", "Vertex", "Meridian", "Orchid", "Pinnacle", "Quarry", "Redwood", "Summit", "Tidal"]
+FIRST = [
+    "Amara",
+    "Bilal",
+    "Chen",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "Gabriel",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kwame",
+    "Lucia",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Okafor",
+    "Haddad",
+    "Wang",
+    "Petrov",
+    "Rossi",
+    "Khan",
+    "Silva",
+    "Sato",
+    "Novak",
+    "Li",
+    "Mensah",
+    "Garcia",
+    "Torres",
+    "Ahmed",
+    "Hassan",
+    "Patel",
+    "Murphy",
+    "Costa",
+    "Larsen",
+    "Aziz",
+    "Rao",
+    "Kowalski",
+    "Zhang",
+    "Lopez",
+    "Demir",
+    "Martin",
+]
+COMPANIES = [
+    "Northwind",
+    "Brightpath",
+    "Lumen",
+    "Atlas",
+    "Cobalt",
+    "Juniper",
+    "Harbor",
+    "Vertex",
+    "Meridian",
+    "Orchid",
+    "Pinnacle",
+    "Quarry",
+    "Redwood",
+    "Summit",
+    "Tidal",
+]
 SUFFIXES = ["Labs", "Studio", "Digital", "Ventures", "Media", "Logistics", "Health", "Analytics"]
 # Weighted toward where marketplace members are, with a long tail.
 COUNTRIES = (
