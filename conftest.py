@@ -27,6 +27,15 @@ def test_only_settings():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache (Redis db 15 in tests); ids restart with each test
+    database, so counters left by an earlier run must not count against this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_staff(username, roles):
     return services.create_staff_user(
         actor=SystemActor("test-setup"), username=username, password=TEST_PASSWORD, roles=roles

@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from ninja import Router, Schema
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from cases.models import ApiScope, SignalSource
 from cases.services.intake import IntakeItem, ItemResult, ingest
@@ -25,11 +34,35 @@ from trustconsole.api import (
 
 router = Router(tags=["intake"])
 
-ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 MAX_EVIDENCE_BYTES = 16 * 1024
 # A detector's clock may run a little ahead; anything further in the future is a bad timestamp.
 CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _no_nul(value):
+    # PostgreSQL text and jsonb cannot hold NUL; say so instead of failing at the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def Text(max_length, min_length=0, pattern=None):
+    return Annotated[
+        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern), AfterValidator(_no_nul)
+    ]
+
+
+def _plausible_utc(moment):
+    moment = moment.astimezone(UTC)
+    if moment < EARLIEST:
+        raise ValueError("must be after 2000-01-01")
+    return moment
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible_utc)]
+ItemId = Text(200, min_length=1, pattern=r"^[A-Za-z0-9._:-]+$")
+ExternalId = Text(200, min_length=1)
 
 
 class Strict(BaseModel):
@@ -40,8 +73,8 @@ class Strict(BaseModel):
 class SubjectIn(Strict):
     id: ExternalId
     kind: Literal["freelancer", "client", "agency"] | None = None
-    name: Annotated[str, StringConstraints(max_length=200)] = ""
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    name: Text(200) = ""
+    country: Text(2, pattern=r"^[A-Z]{2}$") | None = None
 
     def spec(self):
         return AccountSpec(external_id=self.id, kind=self.kind or "", name=self.name, country=self.country or "")
@@ -50,9 +83,9 @@ class SubjectIn(Strict):
 class ContentIn(Strict):
     type: Literal["job_post", "proposal", "message", "profile", "review"]
     id: ExternalId
-    text: Annotated[str, StringConstraints(max_length=50_000)] = ""
-    url: Annotated[str, StringConstraints(max_length=2000)] = ""
-    created_at: AwareDatetime | None = None
+    text: Text(50_000) = ""
+    url: Text(2000) = ""
+    created_at: Timestamp | None = None
 
 
 def _not_in_future(moment):
@@ -63,13 +96,11 @@ def _not_in_future(moment):
 
 class SignalIn(Strict):
     id: ItemId
-    policy: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = Field(
-        None, description="Policy code; defaults to the detector's policy."
-    )
+    policy: Text(20, min_length=1) | None = Field(None, description="Policy code; defaults to the detector's policy.")
     subject: SubjectIn
     content: ContentIn | None = None
     score: float = Field(ge=0, le=1)
-    observed_at: AwareDatetime
+    observed_at: Timestamp
     evidence: dict = Field(default_factory=dict, description="Any JSON object up to 16 KiB.")
 
     _observed = field_validator("observed_at")(_not_in_future)
@@ -77,8 +108,11 @@ class SignalIn(Strict):
     @field_validator("evidence")
     @classmethod
     def evidence_fits(cls, evidence):
-        if len(json.dumps(evidence).encode()) > MAX_EVIDENCE_BYTES:
+        encoded = json.dumps(evidence)
+        if len(encoded.encode()) > MAX_EVIDENCE_BYTES:
             raise ValueError(f"must be at most {MAX_EVIDENCE_BYTES} bytes as JSON")
+        if "\\u0000" in encoded:
+            raise ValueError("must not contain NUL characters")
         return evidence
 
     def intake_item(self):
@@ -97,11 +131,11 @@ class SignalIn(Strict):
 class ReportIn(Strict):
     id: ItemId
     reporter: SubjectIn
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    reason: Text(60, min_length=1)
     subject: SubjectIn
     content: ContentIn | None = None
-    comment: Annotated[str, StringConstraints(max_length=4000)] = ""
-    observed_at: AwareDatetime | None = None
+    comment: Text(4000) = ""
+    observed_at: Timestamp | None = None
 
     _observed = field_validator("observed_at")(lambda moment: moment and _not_in_future(moment))
 

@@ -89,6 +89,10 @@ BAD_ITEMS = [
     ("missing subject", {"subject": None}, "subject"),
     ("lower-case country", {"subject": {"id": "fl-1", "country": "ng"}}, "subject.country"),
     ("unknown content type", {"content": {"type": "tweet", "id": "t-1"}}, "content.type"),
+    # Found by schemathesis: PostgreSQL cannot store NUL, nor offsets like +18:13 that far back.
+    ("NUL in content text", {"content": {"type": "job_post", "id": "j-1", "text": "a\x00b"}}, "content.text"),
+    ("NUL in evidence", {"evidence": {"note": "a\x00b"}}, "evidence"),
+    ("implausibly old timestamp", {"observed_at": "1651-08-02T20:19:36+18:13"}, "observed_at"),
 ]
 
 
@@ -227,3 +231,9 @@ def test_the_schema_documents_every_error_status_and_the_item_shape(client, anal
 def test_errors_do_not_echo_secrets(detector_token):
     response = post(detector_token + "x", "signals", {"signals": []})
     assert detector_token not in json.dumps(response.json())
+
+
+def test_a_timestamp_with_an_offset_is_stored_in_utc(detector_token):
+    post(detector_token, "signals", {"signals": [signal("s-1", observed_at="2026-11-20T23:30:00+14:00")]})
+    stored_at = Signal.objects.get().observed_at
+    assert stored_at.isoformat() == "2026-11-20T09:30:00+00:00"
