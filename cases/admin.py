@@ -1,1 +1,78 @@
-"""admin of cases; see DESIGN.md "Layers"."""
+"""Reference data in Django admin. Every change is audited by the shared mixin."""
+
+from django.contrib import admin, messages
+from django.shortcuts import render
+
+from cases.models import ApiClient, Detector, Policy, Queue, ReportReason
+from cases.services.api_clients import revoke_api_client, rotate_api_client_token
+from trustconsole.admin_audit import AuditedModelAdmin
+
+
+@admin.register(Queue)
+class QueueAdmin(AuditedModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Policy)
+class PolicyAdmin(AuditedModelAdmin):
+    list_display = ["code", "title", "area", "severity", "queue", "sla_hours", "active"]
+    list_filter = ["area", "severity", "queue", "active"]
+    search_fields = ["code", "title"]
+    list_select_related = ["queue"]
+
+
+@admin.register(Detector)
+class DetectorAdmin(AuditedModelAdmin):
+    list_display = ["name", "slug", "default_policy", "active", "actioned_cases", "decided_cases"]
+    list_filter = ["active"]
+    readonly_fields = ["actioned_cases", "decided_cases"]
+    list_select_related = ["default_policy"]
+
+
+@admin.register(ReportReason)
+class ReportReasonAdmin(AuditedModelAdmin):
+    list_display = ["label", "code", "content_type", "policy"]
+    list_filter = ["content_type"]
+    list_select_related = ["policy"]
+
+
+def _show_tokens_once(request, tokens):
+    return render(request, "admin/cases/apiclient/tokens.html", {"tokens": tokens, "title": "New API tokens"})
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(AuditedModelAdmin):
+    list_display = ["name", "scopes", "detector", "rate_limit_per_minute", "active", "created_at", "revoked_at"]
+    list_filter = ["active"]
+    fields = ["name", "scopes", "detector", "rate_limit_per_minute", "token_prefix", "active", "revoked_at"]
+    readonly_fields = ["token_prefix", "active", "revoked_at"]
+    actions = ["rotate_tokens", "revoke_clients"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # The token exists only in this response; the database keeps its hash.
+            obj.token_prefix, token = ApiClient.new_token()
+            obj.token_hash = ApiClient.hash_token(token)
+            request._new_api_token = (obj.name, token)
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return _show_tokens_once(request, [request._new_api_token])
+
+    @admin.action(description="Rotate the tokens of the selected clients (shown once)")
+    def rotate_tokens(self, request, queryset):
+        tokens = []
+        for client in queryset.filter(active=True):
+            client, token = rotate_api_client_token(actor=request.user, client=client)
+            tokens.append((client.name, token))
+        if not tokens:
+            self.message_user(request, "Only active clients can get new tokens.", messages.WARNING)
+            return None
+        return _show_tokens_once(request, tokens)
+
+    @admin.action(description="Revoke the selected clients")
+    def revoke_clients(self, request, queryset):
+        for client in queryset:
+            revoke_api_client(actor=request.user, client=client, reason="revoked in Django admin")
+        self.message_user(request, f"Revoked {queryset.count()} client(s); their tokens no longer work.")

@@ -61,6 +61,15 @@ class Policy(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.ladder, list) or not self.ladder:
+            raise ValidationError({"ladder": 'List the action for each strike, e.g. ["warn", "restrict", "suspend"].'})
+        unknown = [step for step in self.ladder if step not in ActionKind.values]
+        if unknown:
+            raise ValidationError({"ladder": f"Unknown actions {unknown}; choose from {', '.join(ActionKind.values)}."})
+
 
 class SourceTally(models.Model):
     """Outcomes of a source's past cases: how often they ended in action. Neutral when empty."""
@@ -159,6 +168,13 @@ class ApiClient(models.Model):
     @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        unknown = sorted(set(self.scopes or []) - set(ApiScope.values)) if isinstance(self.scopes, list) else ["?"]
+        if not self.scopes or unknown:
+            raise ValidationError({"scopes": f"Choose scopes from {', '.join(ApiScope.values)}."})
 
     def audit_identity(self):
         from trustconsole.models import ActorKind

@@ -21,12 +21,19 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from trustconsole.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
-# Main pages per role; later features add theirs to SMOKE_PAGES in their own settings block.
+QUEUE_PAGES = ["/queue/", "/queue/?queue=scams&sort=due", "/queue/?sla=breached&band=high", "/queue/?q=fee"]
 PAGES = {
-    "analyst": ["/", "/account/password/"],
-    "lead": ["/", "/account/password/"],
-    "admin": ["/", "/admin/", "/admin/auth/user/", "/admin/trustconsole/auditevent/"],
-    "auditor": ["/", "/account/password/"],
+    "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs"],
+    "lead": ["/", *QUEUE_PAGES],
+    "admin": [
+        "/",
+        "/admin/",
+        "/admin/auth/user/",
+        "/admin/trustconsole/auditevent/",
+        "/admin/cases/policy/",
+        "/api/v1/docs",
+    ],
+    "auditor": ["/", *QUEUE_PAGES],
 }
 
 
@@ -45,10 +52,18 @@ def check_page(client, username, url):
     return True
 
 
+def case_pages(username):
+    """A few real case pages for the roles that read cases."""
+    from cases.models import Case
+
+    if username == "admin":
+        return []
+    return [f"/cases/{pk}/" for pk in Case.objects.order_by("-priority").values_list("pk", flat=True)[:3]]
+
+
 def main():
     assert not settings.PRODUCTION, "the smoke test is for the embedded demo (unset DATABASE_URL)"
     setup_test_environment()
-    extra = getattr(settings, "SMOKE_PAGES", {})
     healthy = Client().get("/healthz")
     ok = healthy.status_code == 200 and healthy.json()["checks"]["database"] == "up"
     print(f"{'ok  ' if ok else 'FAIL'} healthz  {healthy.status_code}")
@@ -59,7 +74,7 @@ def main():
             print(f"FAIL {username:<8} cannot sign in with the demo password ({signed_in.status_code})")
             ok = False
             continue
-        for url in PAGES[username] + extra.get(username, []):
+        for url in PAGES[username] + case_pages(username):
             ok = check_page(client, username, url) and ok
     print("smoke: all pages rendered" if ok else "smoke: FAILED")
     return 0 if ok else 1
