@@ -26,6 +26,7 @@ from cases.models import (
 )
 from reputation.models import AccountKind
 from reputation.services import AccountSpec, ensure_accounts, find_kind_conflicts
+from trustconsole.db import update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record_many
 
@@ -258,7 +259,8 @@ def _group_into_cases(actor, new_signals, now):
     for (account_id, policy_id), case in cases.items():
         reprioritise(case, accounts[account_id], policies[policy_id], accuracies[case.pk], now)
         case.version += 1
-    Case.objects.bulk_update(
+    update_rows(
+        Case,
         list(cases.values()),
         [
             "signal_count",
@@ -272,7 +274,7 @@ def _group_into_cases(actor, new_signals, now):
             "version",
         ],
     )
-    Signal.objects.bulk_update(new_signals, ["case"])
+    update_rows(Signal, new_signals, ["case"])
     audit = []
     for key, case in sorted(cases.items(), key=lambda kv: kv[1].pk):
         account = accounts[key[0]]

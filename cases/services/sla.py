@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Case, CaseStatus
 from cases.services.intake import _best_accuracies, reprioritise
+from trustconsole.db import update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
 
@@ -47,7 +48,7 @@ def release_lapsed_leases(*, actor, now):
         for case in lapsed:
             case.status, case.assignee, case.lease_expires_at = CaseStatus.OPEN, None, None
             case.version += 1
-        Case.objects.bulk_update(lapsed, ["status", "assignee", "lease_expires_at", "version"])
+        update_rows(Case, lapsed, ["status", "assignee", "lease_expires_at", "version"])
         record_many(events)
     return len(lapsed)
 
@@ -61,7 +62,7 @@ def mark_breaches(*, actor, now):
         )
         for case in breached:
             case.sla_breached = True
-        Case.objects.bulk_update(breached, ["sla_breached"])
+        update_rows(Case, breached, ["sla_breached"])
         record_many(_events(actor, AuditAction.CASE_SLA_BREACHED, breached, {"sla_breached": [False, True]}))
     return len(breached)
 
@@ -86,7 +87,7 @@ def rerank_open_cases(*, actor, now):
                 if case.priority != before:
                     moved.append(case)
             # Priority only: the version stays, so no analyst's open form goes stale because time passed.
-            Case.objects.bulk_update(moved, ["priority", "priority_parts"])
+            update_rows(Case, moved, ["priority", "priority_parts"])
             changed += len(moved)
             last_id = chunk[-1].pk
     if changed:
