@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
-from cases.models import ApiClient, Detector, Policy, Queue, ReportReason
+from cases.models import ApiClient, Case, Detector, Policy, Queue, ReportReason
 from cases.services.api_clients import revoke_api_client, rotate_api_client_token
 from trustconsole.admin_audit import AuditedModelAdmin
 
@@ -76,3 +76,22 @@ class ApiClientAdmin(AuditedModelAdmin):
         for client in queryset:
             revoke_api_client(actor=request.user, client=client, reason="revoked in Django admin")
         self.message_user(request, f"Revoked {queryset.count()} client(s); their tokens no longer work.")
+
+
+@admin.register(Case)
+class CaseAdmin(AuditedModelAdmin):
+    """Read-only: cases change only through the console's services, never by hand."""
+
+    list_display = ["id", "policy", "account", "status", "priority", "opened_at", "due_at"]
+    list_filter = ["status", "queue"]
+    list_select_related = ["policy", "account"]
+    ordering = ["-priority", "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

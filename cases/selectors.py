@@ -1,6 +1,7 @@
 """Named reads of the cases app, used by views, jobs and the API."""
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from cases.models import OPEN_STATUSES, Case, CaseNote, Queue, Signal
 from reputation.models import AccountNote
@@ -12,12 +13,15 @@ COUNT_CAP = 1000
 
 
 def queue_counts():
-    """[(queue, open count capped at COUNT_CAP)] — one small query per queue, none over the table."""
-    counts = []
-    for queue in Queue.objects.all():
-        ids = Case.objects.filter(queue=queue, status__in=OPEN_STATUSES).values("id")[: COUNT_CAP + 1]
-        counts.append((queue, ids.count()))
-    return counts
+    """[(queue, open count capped at COUNT_CAP + 1)]: one statement, each count a short index range
+    scan that stops at the cap, so it costs the same at a thousand cases or a million."""
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    capped = RawSQL(  # noqa: S611 - fixed SQL; the statuses are parameters
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM cases_case c WHERE c.queue_id = cases_queue.id "  # noqa: S608
+        f"AND c.status IN ({statuses}) LIMIT {COUNT_CAP + 1}) AS capped",
+        [str(status) for status in OPEN_STATUSES],
+    )
+    return [(queue, queue.open_count) for queue in Queue.objects.annotate(open_count=capped)]
 
 
 def case_page(filterset, page):

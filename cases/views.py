@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import priority, selectors
+from cases import presenters, priority, selectors
 from cases.filters import CaseFilter
 from cases.forms import AccountNoteForm, EscalateForm, NoteForm, ReassignForm
 from cases.models import Case, Queue
@@ -40,17 +40,15 @@ def _page_number(request):
 def queue_list(request):
     filterset = CaseFilter(request.GET, user=request.user)
     page = _page_number(request)
-    rows, has_next = selectors.case_page(filterset, page) if filterset.is_valid() else ([], False)
+    cases, has_next = selectors.case_page(filterset, page) if filterset.is_valid() else ([], False)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": filterset,
-        "rows": rows,
+        "rows": presenters.queue_rows(cases, timezone.now()),
         "page": page,
         "has_next": has_next,
         "query": query.urlencode(),
-        "now": timezone.now(),
-        "bands": {"high": priority.HIGH_BAND, "medium": priority.MEDIUM_BAND},
     }
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)

@@ -101,6 +101,9 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 if PRODUCTION:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+    # Server-side cursors cost three round trips per .iterator() (form choices on every page) and
+    # do not survive a transaction-pooling proxy; the console's reads are all small.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
     if WEB_PROCESS and env_bool("DATABASE_POOL", True):

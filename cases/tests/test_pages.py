@@ -85,9 +85,9 @@ def test_the_queue_page_query_count_does_not_grow_with_the_data(analyst, make_ca
     for n in range(3, 30):
         make_case(subject=f"cl-{n}", policy="PHISH" if n % 2 else "SCAM-JOB")
     assert count_queries(client, reverse("cases:queue")) == few
-    # session, user, 2 permissions, page rows, queues + 7 capped counts, roles, 3 filter choices,
+    # session, user, 2 permissions, page rows, queues with capped counts, 3 filter choices, roles,
     # session save (3)
-    assert few == 20
+    assert few == 13
 
 
 def test_the_case_page_query_count_does_not_grow_with_its_signals(analyst, make_case):

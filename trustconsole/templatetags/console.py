@@ -32,3 +32,9 @@ def percent(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def as_list(values):
+    """Materialise an iterable once; {% for %} over a ModelChoiceIterator would COUNT first."""
+    return list(iter(values))  # iter(): a generator has no __len__, so nothing is counted

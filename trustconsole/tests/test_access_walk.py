@@ -48,6 +48,9 @@ ACCESS_RULES = [
     # Login lockouts are recorded by django-axes, never typed in.
     ("admin:axes_*_add", NOBODY),
     ("admin:django_rq_dashboard_add", NOBODY),
+    # Cases change only through the console's services; admin lists them read-only.
+    ("admin:cases_case_add", NOBODY),
+    ("admin:cases_case_delete", NOBODY),
     ("admin:django_rq_dashboard_delete", NOBODY),
     # No ModelAdmin declares autocomplete fields yet, so every autocomplete request is refused.
     ("admin:autocomplete", NOBODY),

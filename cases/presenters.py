@@ -1,0 +1,54 @@
+"""Display values for the queue's rows, computed once in Python.
+
+The queue is the analysts' most-loaded page; building these strings here instead of with
+per-row template tags (url, timesince, choice displays) cut its render time by more than half.
+"""
+
+from django.urls import reverse
+
+from cases import priority
+from cases.models import CaseStatus
+
+STATUS_LABELS = dict(CaseStatus.choices)
+
+
+def span(seconds):
+    minutes = int(abs(seconds) // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+def queue_rows(cases, now):
+    case_url = reverse("cases:case", args=[0]).replace("/0/", "/{}/")
+    rows = []
+    for case in cases:
+        due_in = (case.due_at - now).total_seconds()
+        lapsed = bool(case.assignee_id and case.lease_expires_at and case.lease_expires_at < now)
+        rows.append(
+            {
+                "pk": case.pk,
+                "href": case_url.format(case.pk),
+                "priority": f"{case.priority:.0f}",
+                "band": priority.band(case.priority),
+                "policy_code": case.policy.code,
+                "policy_title": case.policy.title,
+                "account": case.account.name or case.account.external_id,
+                "kind": case.account.kind,
+                "country": case.country,
+                "signal_count": case.signal_count,
+                "has_reports": case.has_reports,
+                "opened_iso": case.opened_at.isoformat(),
+                "opened_ago": span((now - case.opened_at).total_seconds()),
+                "overdue": due_in < 0,
+                "due": span(due_in),
+                "breached": case.sla_breached or due_in < 0,
+                "status": STATUS_LABELS[case.status],
+                "assignee": case.assignee.get_username() if case.assignee_id else "",
+                "lapsed": lapsed,
+            }
+        )
+    return rows
