@@ -51,8 +51,10 @@ worker: $(VENV)/.runtime
 scheduler: $(VENV)/.runtime
 	$(MANAGE) rqcron trustconsole.cron
 
+## bench: ingest and queue-page benchmarks on a scratch PostgreSQL database (trustconsole_bench)
 bench: $(VENV)/.dev
-	@echo "No benchmarks yet: they arrive with intake (issue 3) and reputation (issue 5)."
+	cd bench && ../$(PY) ingest.py --senders 4 --batches 10 --workers 4
+	cd bench && ../$(PY) queue_page.py --cases 10000 --cases 1000000 --repeats 20
 
 clean:
 	rm -rf $(VENV) var/demo.sqlite3* var/static

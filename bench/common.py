@@ -23,6 +23,11 @@ ENV = {
 def recreate_database():
     import psycopg
 
+    if "django" in sys.modules and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from django.db import connections
+
+        connections.close_all()  # a previous size's connection would be cut by DROP ... FORCE
+
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
