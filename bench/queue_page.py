@@ -51,7 +51,7 @@ def generate(cases):
                    version, search_text)
                SELECT %s + (n / %s) %% %s, p.id, p.queue_id, p.area, 'US',
                    CASE WHEN n %% 20 = 0 THEN 'in_review' ELSE 'open' END,
-                   (n * 7919) %% 10000 / 100.0, '{}'::jsonb, 5, (n %% 100) / 100.0, '[]'::jsonb, n %% 10 = 0, true,
+                   (n::bigint * 7919) %% 10000 / 100.0, '{}'::jsonb, 5, (n %% 100) / 100.0, '[]'::jsonb, n %% 10 = 0, true,
                    now() - ((n %% 240) || ' hours')::interval, now() - ((n %% 240) || ' hours')::interval + (p.sla_hours || ' hours')::interval,
                    (n %% 240) > p.sla_hours, 1,
                    CASE WHEN n %% 50 = 0 THEN 'Buy a gift card to unlock work ' || n ELSE 'Contact me on whatsapp ' || n END

@@ -1,0 +1,14 @@
+from django_rq.cron import DjangoCronScheduler
+
+from cases.jobs import sweep_open_cases_job
+
+
+def test_the_scheduler_config_registers_the_sla_sweep_every_five_minutes():
+    scheduler = DjangoCronScheduler()
+    scheduler.load_config_from_file("trustconsole.cron")
+    (job,) = [job for job in scheduler.get_jobs() if job.func is sweep_open_cases_job]
+    assert (job.queue_name, job.interval) == ("default", 300)
+
+
+def test_the_sweep_job_runs_as_the_system_actor(db):
+    assert set(sweep_open_cases_job()) == {"released", "breached", "reranked"}
