@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from cases.models import ApiClient, Case, Detector, Policy, Queue, ReportReason
 from cases.services.api_clients import revoke_api_client, rotate_api_client_token
-from trustconsole.admin_audit import AuditedModelAdmin
+from trustconsole.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 
 @admin.register(Queue)
@@ -79,19 +79,10 @@ class ApiClientAdmin(AuditedModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(AuditedModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Read-only: cases change only through the console's services, never by hand."""
 
     list_display = ["id", "policy", "account", "status", "priority", "opened_at", "due_at"]
     list_filter = ["status", "queue"]
     list_select_related = ["policy", "account"]
     ordering = ["-priority", "id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from trustconsole.admin_audit import AuditedAdminMixin, AuditedModelAdmin
+from trustconsole.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from trustconsole.models import AuditAction, AuditEvent
 from trustconsole.roles import ROLE_NAMES, STAFF_ROLE
 from trustconsole.services import record
@@ -13,20 +13,11 @@ User = get_user_model()
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(AuditedModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ["id", "occurred_at", "actor_name", "action", "target_type", "target_id", "subject_account"]
     list_filter = ["action", "actor_kind"]
     search_fields = ["actor_name", "target_id", "subject_account"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(User)

@@ -113,3 +113,16 @@ def audit_every_model_admin(site):
 
 class AuditedModelAdmin(AuditedAdminMixin, ModelAdmin):
     pass
+
+
+class ReadOnlyAdminMixin:
+    """For rows that change only through services (cases) or never (the audit log)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -32,3 +32,14 @@ def update_rows(model, objects, field_names):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def on_postgresql(sql):
+    """A RunPython callable that executes `sql` on PostgreSQL and nothing on SQLite, for
+    PostgreSQL-only DDL (triggers, generated columns) in migrations that must also apply on SQLite."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run

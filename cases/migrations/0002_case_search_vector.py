@@ -6,20 +6,14 @@ and falls back to a plain contains on SQLite, which skips this migration's SQL.
 
 from django.db import migrations
 
+from trustconsole.db import on_postgresql
+
 CREATE = """
 ALTER TABLE cases_case ADD COLUMN search_vector tsvector
     GENERATED ALWAYS AS (to_tsvector('english', search_text)) STORED;
 CREATE INDEX case_search_vector ON cases_case USING GIN (search_vector);
 """
 DROP = "ALTER TABLE cases_case DROP COLUMN IF EXISTS search_vector;"
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):

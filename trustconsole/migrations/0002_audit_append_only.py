@@ -5,6 +5,8 @@ SQLite has no such trigger; there the model and its QuerySet refuse in Python.
 
 from django.db import migrations
 
+from trustconsole.db import on_postgresql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION trustconsole_audit_append_only() RETURNS trigger AS $$
 BEGIN
@@ -23,14 +25,6 @@ DROP = """
 DROP TRIGGER IF EXISTS trustconsole_auditevent_append_only ON trustconsole_auditevent;
 DROP FUNCTION IF EXISTS trustconsole_audit_append_only();
 """
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
