@@ -52,9 +52,7 @@ class ApiClientAdmin(AuditedModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             # The token exists only in this response; the database keeps its hash.
-            obj.token_prefix, token = ApiClient.new_token()
-            obj.token_hash = ApiClient.hash_token(token)
-            request._new_api_token = (obj.name, token)
+            request._new_api_token = (obj.name, obj.issue_token())
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):

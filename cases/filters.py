@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
@@ -97,7 +99,7 @@ class CaseFilter(django_filters.FilterSet):
         if value == "breached":
             return queryset.filter(Q(sla_breached=True) | Q(due_at__lt=now))
         if value == "due_soon":
-            return queryset.filter(due_at__gte=now, due_at__lt=now + timezone.timedelta(hours=2))
+            return queryset.filter(due_at__gte=now, due_at__lt=now + timedelta(hours=2))
         return queryset.filter(due_at__gte=now)
 
     def by_nothing(self, queryset, name, value):

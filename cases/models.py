@@ -4,11 +4,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from reputation.models import Account
+from trustconsole.models import ActorKind
 
 
 class Area(models.TextChoices):
@@ -62,8 +64,6 @@ class Policy(models.Model):
         return f"{self.code} {self.title}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if not isinstance(self.ladder, list) or not self.ladder:
             raise ValidationError({"ladder": 'List the action for each strike, e.g. ["warn", "restrict", "suspend"].'})
         unknown = [step for step in self.ladder if step not in ActionKind.values]
@@ -160,25 +160,23 @@ class ApiClient(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def new_token():
+    def issue_token(self):
+        """Give the client a fresh token and return it; only its prefix and hash are kept."""
         prefix = secrets.token_hex(4)
-        return prefix, f"tc_{prefix}_{secrets.token_urlsafe(32)}"
+        token = f"tc_{prefix}_{secrets.token_urlsafe(32)}"
+        self.token_prefix, self.token_hash = prefix, self.hash_token(token)
+        return token
 
     @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         unknown = sorted(set(self.scopes or []) - set(ApiScope.values)) if isinstance(self.scopes, list) else ["?"]
         if not self.scopes or unknown:
             raise ValidationError({"scopes": f"Choose scopes from {', '.join(ApiScope.values)}."})
 
     def audit_identity(self):
-        from trustconsole.models import ActorKind
-
         return ActorKind.API_CLIENT, str(self.pk), f"api:{self.name}"
 
 

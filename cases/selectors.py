@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from cases.models import OPEN_STATUSES, Case, CaseNote, Queue, Signal
+from cases.models import OPEN_STATUSES, Case, CaseNote, ContentVersion, Queue, Signal
 from reputation.models import AccountNote
 from trustconsole.models import AuditEvent
 
@@ -48,8 +48,6 @@ def case_signals(case, limit=200):
 
 def latest_versions(signals):
     """{content item id: its newest version}, to say "changed since first seen"."""
-    from cases.models import ContentVersion
-
     item_ids = {s.content.item_id for s in signals if s.content_id}
     latest = {}
     for version in ContentVersion.objects.filter(item_id__in=item_ids).order_by("item_id", "seen_at", "id"):

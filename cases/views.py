@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import presenters, priority, selectors
 from cases.filters import CaseFilter
-from cases.forms import AccountNoteForm, EscalateForm, NoteForm, ReassignForm
+from cases.forms import AccountNoteForm, EscalateForm, NoteForm, ReassignForm, VersionedForm
 from cases.models import Case, Queue
 from cases.services import work
 from reputation import services as reputation_services
@@ -137,8 +137,6 @@ def escalate(request, case_id):
 @work_cases
 @require_POST
 def release(request, case_id):
-    from cases.forms import VersionedForm
-
     def perform(data):
         work.release_case(actor=request.user, case_id=case_id, expected_version=data["version"])
 

@@ -1,6 +1,6 @@
 """Writes of the reputation app: accounts and their standing."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +18,6 @@ class AccountSpec:
     kind: str = ""
     name: str = ""
     country: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def find_kind_conflicts(specs):

@@ -7,7 +7,7 @@ commits or rolls back with the change itself.
 from django.contrib.admin import ModelAdmin
 
 from trustconsole.models import AuditAction
-from trustconsole.services import _json_safe, record
+from trustconsole.services import json_safe, record
 
 REDACTED = "[redacted]"
 # Values that must never be copied into the log; the log only says that they changed.
@@ -19,7 +19,7 @@ def snapshot(obj):
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             values[field.name] = sorted(str(related) for related in getattr(obj, field.name).all())
-    return _json_safe(values)
+    return json_safe(values)
 
 
 def diff(before, after):

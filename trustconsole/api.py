@@ -5,6 +5,7 @@ so the core never imports the app that keeps API clients.
 """
 
 import json
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import URLPattern
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
@@ -190,8 +192,6 @@ def require_scope(client, scope):
 
 def enforce_rate_limit(client):
     """A fixed one-minute window per client, kept in the cache (Redis when configured)."""
-    import time
-
     window = int(time.time() // 60)
     key = f"api-rate:{client.pk}:{window}"
     cache.add(key, 0, timeout=120)
@@ -234,8 +234,6 @@ def read_batch(request, envelope_key):
 
 def api_urls():
     """The API's URL patterns with the token check in front of every endpoint but the docs."""
-    from django.urls import URLPattern
-
     patterns, app_name, namespace = api.urls
     wrapped = []
     for pattern in patterns:

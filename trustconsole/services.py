@@ -19,7 +19,7 @@ AUDIT_CHAIN_LOCK = 0x7C0A_0D17
 GENESIS_HASH = "0" * 64
 
 
-def _json_safe(value):
+def json_safe(value):
     # What is hashed must be exactly what the JSON column gives back when the chain is verified.
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, sort_keys=True))
 
@@ -68,8 +68,8 @@ def _build_event(
         subject_account=subject_account,
         case_id=case_id,
         reason=reason,
-        changes=_json_safe(changes),
-        context=_json_safe(context),
+        changes=json_safe(changes),
+        context=json_safe(context),
     )
 
 

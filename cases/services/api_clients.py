@@ -17,16 +17,10 @@ def create_api_client(*, actor, name, scopes, detector=None, rate_limit_per_minu
         )
     if ApiClient.objects.filter(name=name).exists():
         raise ValidationError(f"An API client named {name!r} exists already")
-    prefix, token = ApiClient.new_token()
+    client = ApiClient(name=name, scopes=scopes, detector=detector, rate_limit_per_minute=rate_limit_per_minute)
+    token = client.issue_token()
     with transaction.atomic():
-        client = ApiClient.objects.create(
-            name=name,
-            token_prefix=prefix,
-            token_hash=ApiClient.hash_token(token),
-            scopes=scopes,
-            detector=detector,
-            rate_limit_per_minute=rate_limit_per_minute,
-        )
+        client.save()
         record(
             actor=actor,
             action=AuditAction.API_CLIENT_CREATED,
@@ -37,12 +31,11 @@ def create_api_client(*, actor, name, scopes, detector=None, rate_limit_per_minu
 
 
 def rotate_api_client_token(*, actor, client):
-    prefix, token = ApiClient.new_token()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client.pk)
         if not client.active:
             raise ValidationError("A revoked client cannot get a new token")
-        client.token_prefix, client.token_hash = prefix, ApiClient.hash_token(token)
+        token = client.issue_token()
         client.save(update_fields=["token_prefix", "token_hash"])
         record(actor=actor, action=AuditAction.API_CLIENT_ROTATED, target=client)
     return client, token

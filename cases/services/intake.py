@@ -177,7 +177,7 @@ def _source_key(signal):
     return f"client:{signal.api_client_id}"
 
 
-def _best_accuracies(cases):
+def best_source_accuracies(cases):
     detector_ids, reporter_ids = set(), set()
     for case in cases:
         for source in case.sources:
@@ -255,7 +255,7 @@ def _group_into_cases(actor, new_signals, now):
             case.search_text = "\n".join([case.search_text, *texts]).strip()[:SEARCH_TEXT_LIMIT]
         for signal in signals:
             signal.case = case
-    accuracies = _best_accuracies(cases.values())
+    accuracies = best_source_accuracies(cases.values())
     for (account_id, policy_id), case in cases.items():
         reprioritise(case, accounts[account_id], policies[policy_id], accuracies[case.pk], now)
         case.version += 1

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Case, CaseStatus
-from cases.services.intake import _best_accuracies, reprioritise
+from cases.services.intake import best_source_accuracies, reprioritise
 from trustconsole.db import update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
@@ -79,7 +79,7 @@ def rerank_open_cases(*, actor, now):
             )
             if not chunk:
                 break
-            accuracies = _best_accuracies(chunk)
+            accuracies = best_source_accuracies(chunk)
             moved = []
             for case in chunk:
                 before = case.priority

@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_a_signal_opens_a_case_with_its_account_content_and_priority(detector_to
     assert (case.account.external_id, case.account.kind, case.country) == ("fl-1", "client", "NG")
     assert case.max_score == 0.9 and case.priority > 0
     assert set(case.priority_parts["parts"]) == {"severity", "score", "sources", "reach", "sla"}
-    assert case.due_at - case.opened_at == __import__("datetime").timedelta(hours=8)
+    assert case.due_at - case.opened_at == timedelta(hours=8)
     version = case.signals.get().content
     assert version.sha256 == ContentVersion.hash_text("Pay a $50 registration fee to start")
     assert (
