@@ -47,9 +47,15 @@ def _no_nul(value):
     return value
 
 
+# Also in the published schema, so generated clients (and schemathesis) know NUL is refused.
+NO_NUL = r"^[^\x00]*$"
+
+
 def Text(max_length, min_length=0, pattern=None):
     return Annotated[
-        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern), AfterValidator(_no_nul)
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern or NO_NUL),
+        AfterValidator(_no_nul),
     ]
 
 

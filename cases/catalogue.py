@@ -292,3 +292,54 @@ REPORT_REASONS = [
     ("manipulation", "review", "Fake or traded feedback", "FB-MANIP"),
     ("extortion", "review", "Feedback used as a threat", "COERCE"),
 ]
+
+# Notice templates: installed when missing, never overwritten (admins edit them).
+_APPEAL = (
+    "Whether automated means detected this: {{ automated_detection }}. "
+    "Whether the decision was automated: {{ automated_decision }}.\n\n"
+    "You can appeal until {{ appeal_until }}: {{ appeal_how }}\n"
+)
+_STATEMENT = (
+    "Hello {{ account_name }},\n\n"
+    "Decision: {{ decision }}\nScope: {{ scope }}\nDuration: {{ duration }}\n\n"
+    "What we found:\n{{ facts }}\n\n"
+    "This breaks our policy {{ policy }} ({{ tos_url }}).\n" + _APPEAL + "\nReference: case {{ case }}.\n"
+)
+NOTICE_TEMPLATES = [
+    ("warn", "A warning about your account", _STATEMENT),
+    ("remove_content", "We removed content you posted", _STATEMENT),
+    ("restrict", "Some features of your account are restricted", _STATEMENT),
+    ("suspend", "Your account is suspended", _STATEMENT),
+    ("ban", "Your account is closed", _STATEMENT),
+    ("require_verification", "Please verify your identity", _STATEMENT),
+    (
+        "reporter_outcome",
+        "The outcome of your report",
+        "Hello {{ account_name }},\n\nThank you for your report (reference {{ case }}). "
+        "We reviewed it: {{ outcome }}\n\nFor privacy we cannot share more about the other member.\n",
+    ),
+    (
+        "counterparty",
+        "About one of your active contracts",
+        "Hello {{ account_name }},\n\nA member you have an active contract with can no longer use some features "
+        "of the marketplace. Your contract is protected: {{ outcome }}\n",
+    ),
+    (
+        "appeal_upheld",
+        "Your appeal was reviewed",
+        "Hello {{ account_name }},\n\nWe reviewed your appeal against our decision ({{ decision }}). "
+        "{{ outcome }}\n\nReference: case {{ case }}.\n",
+    ),
+    (
+        "appeal_overturned",
+        "Your appeal succeeded",
+        "Hello {{ account_name }},\n\nWe reviewed your appeal against our decision ({{ decision }}) and "
+        "reversed it. {{ outcome }}\n\nReference: case {{ case }}.\n",
+    ),
+]
+
+# Four-eyes: (action kind, minimum badge tier, minimum lifetime earnings in cents, description).
+FOUR_EYES_RULES = [
+    ("ban", "", None, "Every ban waits for a lead"),
+    ("suspend", "top_rated", 1_000_000, "Suspending Top Rated and above, or $10,000+ lifetime earners"),
+]

@@ -2,9 +2,23 @@
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from cases.models import OPEN_STATUSES, Case, CaseNote, ContentVersion, Queue, Signal
-from reputation.models import AccountNote
+from cases.models import (
+    OPEN_STATUSES,
+    ActionStatus,
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseNote,
+    ContentItem,
+    ContentVersion,
+    EnforcementAction,
+    Queue,
+    Signal,
+    Visibility,
+)
+from reputation.models import AccountNote, Badge, Contract, Restriction
 from trustconsole.models import AuditEvent
 
 PAGE_SIZE = 50
@@ -89,3 +103,59 @@ def case_notes(case):
 
 def case_timeline(case, limit=200):
     return list(AuditEvent.objects.filter(case_id=case.pk).order_by("-id")[:limit])
+
+
+def counterparties(account):
+    contracts = Contract.objects.filter(ended_at__isnull=True).select_related("freelancer", "client")
+    mine = list(contracts.filter(freelancer=account)) + list(contracts.filter(client=account))
+    return [c.client if c.freelancer_id == account.pk else c.freelancer for c in mine]
+
+
+def open_listings(account):
+    """Job posts and proposals of the account that are still visible."""
+    return ContentItem.objects.filter(
+        author=account,
+        content_type__in=["job_post", "proposal"],
+        visibility=Visibility.VISIBLE,
+    ).order_by("content_type", "external_id")
+
+
+def blast_radius(account):
+    """What an action on the account would touch, shown before anything is applied."""
+    active_contracts = list(
+        Contract.objects.filter(ended_at__isnull=True)
+        .filter(Q(freelancer=account) | Q(client=account))
+        .select_related("freelancer", "client")[:50]
+    )
+    return {
+        "contracts": active_contracts,
+        "counterparties": counterparties(account),
+        "listings": list(open_listings(account)[:50]),
+        "badges": list(Badge.objects.filter(account=account, revoked_at__isnull=True)),
+        "other_cases": list(
+            Case.objects.still_open().filter(account=account).select_related("policy").order_by("-priority")[:20]
+        ),
+        "restrictions": list(Restriction.objects.filter(account=account).active_at(timezone.now())),
+    }
+
+
+def pending_approvals():
+    return (
+        EnforcementAction.objects.filter(status=ActionStatus.PENDING_APPROVAL)
+        .select_related("case__policy", "account", "proposed_by")
+        .order_by("created_at", "id")
+    )
+
+
+def open_appeals():
+    return (
+        Appeal.objects.filter(status=AppealStatus.OPEN)
+        .select_related("action__case__policy", "action__account", "action__proposed_by", "action__approved_by")
+        .order_by("filed_at", "id")
+    )
+
+
+def case_actions(case):
+    return list(
+        case.actions.select_related("proposed_by", "approved_by").prefetch_related("appeals").order_by("created_at")
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_enforcement
+from cases.models import ActionKind
 
 app_name = "cases"
 
@@ -16,4 +17,19 @@ urlpatterns = [
     path("cases/<int:case_id>/accounts/<int:account_id>/email", views.reveal_email, name="reveal_email"),
     path("cases/<int:case_id>/accounts/<int:account_id>/notes", views.add_account_note, name="add_account_note"),
     path("leave", views.leave, name="leave"),
+    path("cases/<int:case_id>/act", views_enforcement.action_form, name="action_form"),
+    path("cases/<int:case_id>/dismiss", views_enforcement.dismiss, name="dismiss"),
+    path("approvals/", views_enforcement.approvals, name="approvals"),
+    path("actions/<int:action_id>/approve", views_enforcement.approve, name="approve"),
+    path("actions/<int:action_id>/reject", views_enforcement.reject, name="reject"),
+    path("actions/<int:action_id>/appeal", views_enforcement.file_appeal, name="file_appeal"),
+    path("appeals/", views_enforcement.appeal_list, name="appeals"),
+    path("appeals/<int:appeal_id>/decide", views_enforcement.decide, name="decide_appeal"),
+    path("bulk/", views_enforcement.bulk_start, name="bulk_start"),
+    path("bulk/<uuid:operation_id>", views_enforcement.bulk_status, name="bulk_status"),
+]
+# One POST endpoint per action verb, e.g. /cases/7/suspend.
+urlpatterns += [
+    path(f"cases/<int:case_id>/{kind}", views_enforcement.take_action, {"kind": kind}, name=f"act_{kind}")
+    for kind in ActionKind.values
 ]

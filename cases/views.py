@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import presenters, priority, selectors
 from cases.filters import CaseFilter
-from cases.forms import AccountNoteForm, EscalateForm, NoteForm, ReassignForm, VersionedForm
+from cases.forms import (
+    AccountNoteForm,
+    AppealFileForm,
+    DismissForm,
+    EscalateForm,
+    NoteForm,
+    ReassignForm,
+    VersionedForm,
+)
 from cases.models import Case, Queue
-from cases.services import work
+from cases.services import enforcement, work
 from reputation import services as reputation_services
 from reputation.models import Account
 
@@ -53,6 +62,8 @@ def queue_list(request):
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)
     context["queue_counts"] = selectors.queue_counts()
+    context["carried"] = [(name, value) for name in query for value in query.getlist(name)]
+    context["bulk_cap"] = settings.BULK_CASE_CAP
     return render(request, "cases/queue.html", context)
 
 
@@ -92,6 +103,11 @@ def case_detail(request, case_id):
         "account_note_form": AccountNoteForm(),
         "may_work": request.user.has_perm("trustconsole.work_cases"),
         "may_reassign": request.user.has_perm("trustconsole.reassign_cases"),
+        "actions": selectors.case_actions(case),
+        "may_act": case.status in enforcement.ACTIONABLE,
+        "may_dismiss": case.status in enforcement.DISMISSABLE,
+        "dismiss_form": DismissForm(initial={"version": version}),
+        "appeal_form": AppealFileForm(),
     }
     return render(request, "cases/case.html", context)
 

@@ -33,6 +33,7 @@ class Account(models.Model):
     # Reach, used by case priority; refreshed from contracts by the reputation service.
     active_contracts = models.PositiveIntegerField(default=0)
     earnings_12m_cents = models.BigIntegerField(default=0)
+    lifetime_earnings_cents = models.BigIntegerField(default=0)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,3 +63,126 @@ class AccountNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.account_id} by {self.author_id}"
+
+
+class Capability(models.TextChoices):
+    PROPOSALS = "proposals", "Send proposals"
+    JOB_POSTS = "job_posts", "Post jobs"
+    MESSAGING = "messaging", "Send messages"
+    NEW_CONTRACTS = "new_contracts", "Start new contracts"
+    WITHDRAWALS = "withdrawals", "Withdraw earnings"
+
+
+class RestrictionKind(models.TextChoices):
+    RESTRICT = "restrict", "Restricted capabilities"
+    VERIFY = "verify", "Restricted until identity is verified"
+    SUSPEND = "suspend", "Suspended"
+    BAN = "ban", "Banned"
+
+
+# The status an active restriction of each kind implies; the strongest one wins.
+STATUS_OF_KIND = {
+    RestrictionKind.RESTRICT: AccountStatus.RESTRICTED,
+    RestrictionKind.VERIFY: AccountStatus.RESTRICTED,
+    RestrictionKind.SUSPEND: AccountStatus.SUSPENDED,
+    RestrictionKind.BAN: AccountStatus.BANNED,
+}
+STATUS_RANK = [AccountStatus.ACTIVE, AccountStatus.RESTRICTED, AccountStatus.SUSPENDED, AccountStatus.BANNED]
+
+
+class RestrictionQuerySet(models.QuerySet):
+    def active_at(self, moment):
+        return self.filter(lifted_at__isnull=True, starts_at__lte=moment).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=moment)
+        )
+
+
+class Restriction(models.Model):
+    """One capability-scoped limit on an account, timed or open-ended. The account's status is
+    derived from the ones in force."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="restrictions")
+    kind = models.CharField(max_length=10, choices=RestrictionKind)
+    capabilities = models.JSONField(default=list)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    # For identity verification: after this the restriction becomes a suspension until verified.
+    deadline = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    # What imposed it, as a plain reference ("action:12"), so reputation never imports cases.
+    source = models.CharField(max_length=64, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    objects = RestrictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        # The expiry sweep reads restrictions still in force by end time.
+        indexes = [
+            models.Index(fields=["ends_at"], condition=models.Q(lifted_at__isnull=True), name="restriction_in_force")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.account_id}"
+
+
+class BadgeTier(models.TextChoices):
+    # In ascending order: four-eyes rules compare tiers by their place in this list.
+    RISING_TALENT = "rising_talent", "Rising Talent"
+    TOP_RATED = "top_rated", "Top Rated"
+    TOP_RATED_PLUS = "top_rated_plus", "Top Rated Plus"
+    EXPERT_VETTED = "expert_vetted", "Expert-Vetted"
+
+    @classmethod
+    def rank(cls, tier):
+        return cls.values.index(tier) if tier in cls.values else -1
+
+
+class Badge(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="badges")
+    tier = models.CharField(max_length=20, choices=BadgeTier)
+    awarded_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    revoked_source = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["account", "tier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "tier"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="badge_one_active_per_tier",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_tier_display()} for {self.account_id}"
+
+
+class ContractKind(models.TextChoices):
+    HOURLY = "hourly", "Hourly"
+    FIXED = "fixed", "Fixed price"
+
+
+class Contract(models.Model):
+    external_id = models.CharField(max_length=200, unique=True)
+    freelancer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contracts_as_freelancer")
+    client = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contracts_as_client")
+    kind = models.CharField(max_length=10, choices=ContractKind)
+    title = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    earnings_cents = models.BigIntegerField(default=0)
+    end_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["freelancer", "ended_at"], name="contract_freelancer"),
+            models.Index(fields=["client", "ended_at"], name="contract_client"),
+        ]
+
+    def __str__(self):
+        return f"Contract {self.external_id}"

@@ -206,8 +206,8 @@ def enforce_rate_limit(client):
         )
 
 
-def read_batch(request, envelope_key):
-    """The items of a `{"<envelope_key>": [...]}` body, after every request-level check."""
+def read_json(request):
+    """The parsed JSON body, after the content-type and size checks every endpoint shares."""
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
@@ -221,9 +221,14 @@ def read_batch(request, envelope_key):
     if len(body) > MAX_BODY_BYTES:
         raise ApiError(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
     try:
-        payload = json.loads(body)
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "malformed_json", f"The body is not valid JSON: {error}") from error
+
+
+def read_batch(request, envelope_key):
+    """The items of a `{"<envelope_key>": [...]}` body, after every request-level check."""
+    payload = read_json(request)
     if not isinstance(payload, dict) or set(payload) != {envelope_key} or not isinstance(payload[envelope_key], list):
         raise ApiError(400, "bad_envelope", f'The body must be {{"{envelope_key}": [...]}} and nothing else.')
     items = payload[envelope_key]

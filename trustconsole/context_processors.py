@@ -9,6 +9,12 @@ def navigation(request):
     items = [("home", "Home")]
     if user.has_perm("trustconsole.view_cases"):
         items.append(("cases:queue", "Queue"))
+    if user.has_perm("trustconsole.approve_actions"):
+        items.append(("cases:approvals", "Approvals"))
+    if user.has_perm("trustconsole.decide_appeals"):
+        items.append(("cases:appeals", "Appeals"))
+    if user.has_perm("trustconsole.view_auditevent"):
+        items.append(("audit_log", "Audit log"))
     items.append(("api:openapi-view", "API docs"))
     if user.is_staff:
         items.append(("admin:index", "Django admin"))

@@ -37,6 +37,38 @@ class AuditAction(models.TextChoices):
     CASE_NOTE_ADDED = "case.note_added", "Case note added"
     CASE_REPRIORITISED = "case.reprioritised", "Case re-ranked"
     CASE_SLA_BREACHED = "case.sla_breached", "Case breached its SLA"
+    CASE_DISMISSED = "case.dismissed", "Case dismissed: no violation"
+    CASE_REOPENED = "case.reopened", "Case reopened"
+    ACTION_PROPOSED = "action.proposed", "Action proposed for four-eyes approval"
+    ACTION_APPROVED = "action.approved", "Action approved"
+    ACTION_REJECTED = "action.rejected", "Action rejected by a lead"
+    ACTION_APPLIED = "action.applied", "Action applied"
+    ACTION_REVERSED = "action.reversed", "Action reversed"
+    RESTRICTION_IMPOSED = "restriction.imposed", "Restriction imposed"
+    RESTRICTION_LIFTED = "restriction.lifted", "Restriction lifted"
+    CONTENT_VISIBILITY_CHANGED = "content.visibility_changed", "Content visibility changed"
+    BADGE_REVOKED = "badge.revoked", "Badge revoked"
+    BADGE_RESTORED = "badge.restored", "Badge restored"
+    NOTICE_QUEUED = "notice.queued", "Notice stored for sending"
+    NOTICE_SENT = "notice.sent", "Notice delivered to the mail server"
+    NOTICE_ATTEMPT_FAILED = "notice.attempt_failed", "Notice delivery attempt failed"
+    NOTICE_FAILED = "notice.failed", "Notice gave up after its last attempt"
+    APPEAL_FILED = "appeal.filed", "Appeal filed"
+    APPEAL_UPHELD = "appeal.upheld", "Appeal decided: action upheld"
+    APPEAL_OVERTURNED = "appeal.overturned", "Appeal decided: action overturned"
+    BULK_STARTED = "bulk.started", "Bulk operation started"
+    BULK_FINISHED = "bulk.finished", "Bulk operation finished"
+    AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+
+
+# What the marketplace must enforce, published by the decisions feed in audit-log order.
+DECISION_ACTIONS = (
+    AuditAction.ACTION_APPLIED,
+    AuditAction.ACTION_REVERSED,
+    AuditAction.RESTRICTION_LIFTED,
+    AuditAction.BADGE_REVOKED,
+    AuditAction.BADGE_RESTORED,
+)
 
 
 class ActorKind(models.TextChoices):
@@ -127,6 +159,49 @@ class AuditEvent(models.Model):
     def compute_hash(self):
         canonical = json.dumps(self.hashed_content(), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed after every attempt"
+
+
+class NoticeKind(models.TextChoices):
+    STATEMENT_OF_REASONS = "statement_of_reasons", "Statement of reasons"
+    REPORTER_OUTCOME = "reporter_outcome", "Outcome for a reporter"
+    COUNTERPARTY = "counterparty", "Notice to a counterparty"
+    APPEAL_DECISION = "appeal_decision", "Appeal decision"
+
+
+class Notice(models.Model):
+    """The notices outbox: a notice is stored first, in the transaction of the decision, then sent
+    by a job that retries with backoff. Nothing is lost if the mail server is down."""
+
+    kind = models.CharField(max_length=24, choices=NoticeKind)
+    subject_account = models.CharField(max_length=200)
+    to_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    case_id = models.BigIntegerField(null=True, blank=True)
+    action_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=NoticeStatus, default=NoticeStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The retry sweep reads pending notices that are due.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notice_pending_due"),
+            models.Index(fields=["action_id"], name="notice_action"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.subject_account}"
 
 
 class ConsoleCapability(models.Model):

@@ -239,3 +239,11 @@ CACHES = {
 
 # A claim is a lease: it lapses after this many idle minutes unless the open case page renews it.
 CASE_LEASE_MINUTES = env_int("CASE_LEASE_MINUTES", 15)
+# The notices outbox: attempts before a notice is marked failed, and the first retry delay
+# (doubling each time).
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 6)
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 60)
+# How long an account may appeal an applied action.
+APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", 182)
+# "Every case matching the filters" in bulk work stops at this many cases.
+BULK_CASE_CAP = env_int("BULK_CASE_CAP", 500)

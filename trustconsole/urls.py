@@ -3,11 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import cases.api
+import cases.api_enforcement
 import cases.urls
-from trustconsole import views
+from trustconsole import views, views_audit
 from trustconsole.api import api, api_urls
 
 api.add_router("", cases.api.router)
+api.add_router("", cases.api_enforcement.router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.password_change, name="password_change"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+    path("audit/export.csv", views_audit.audit_export, name="audit_export"),
     # django-rq links here for the old rq-scheduler package, which we do not use: RQ's own
     # scheduler runs inside `make worker`. Answer plainly instead of crashing.
     path(

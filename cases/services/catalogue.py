@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from cases import catalogue
-from cases.models import Detector, Policy, Queue, ReportReason
+from cases.models import Detector, FourEyesRule, NoticeTemplate, Policy, Queue, ReportReason
 from trustconsole.models import AuditAction
 from trustconsole.services import record
 
@@ -48,6 +48,16 @@ def load_default_catalogue(*, actor):
         for code, content_type, label, policy in catalogue.REPORT_REASONS:
             values = {"label": label, "policy": policies[policy]}
             _upsert(ReportReason, {"code": code, "content_type": content_type}, values, counts)
+        # Notice texts and four-eyes rules belong to admins once installed: only missing ones are added.
+        for kind, subject, body in catalogue.NOTICE_TEMPLATES:
+            _, created = NoticeTemplate.objects.get_or_create(kind=kind, defaults={"subject": subject, "body": body})
+            counts["created"] += created
+        if not FourEyesRule.objects.exists():
+            for kind, tier, earnings, description in catalogue.FOUR_EYES_RULES:
+                FourEyesRule.objects.create(
+                    action_kind=kind, min_badge_tier=tier, min_lifetime_earnings_cents=earnings, description=description
+                )
+                counts["created"] += 1
         if counts["created"] or counts["updated"]:
             record(actor=actor, action=AuditAction.CATALOGUE_LOADED, changes={}, context=counts)
     return counts

@@ -27,7 +27,7 @@ def lease_length():
     return timedelta(minutes=settings.CASE_LEASE_MINUTES)
 
 
-def _audit(actor, action, case, changes=None, reason=""):
+def audit_case(actor, action, case, changes=None, reason="", context=None):
     record(
         actor=actor,
         action=action,
@@ -36,6 +36,7 @@ def _audit(actor, action, case, changes=None, reason=""):
         case_id=case.pk,
         changes=changes or {},
         reason=reason,
+        context=context or {},
     )
 
 
@@ -58,14 +59,14 @@ def holds_lease(case, user, now):
     return case.assignee_id == user.pk and case.lease_expires_at is not None and case.lease_expires_at > now
 
 
-def _ensure_not_held_by_someone_else(case, actor, now):
+def ensure_not_held_by_someone_else(case, actor, now):
     if case.assignee_id and case.assignee_id != actor.pk and case.lease_expires_at and case.lease_expires_at > now:
         holder = case.assignee.get_username()
         if not actor.has_perm("trustconsole.reassign_cases"):
             raise PermissionDenied(f"{holder} is working on this case until {case.lease_expires_at:%H:%M} UTC.")
 
 
-def _bump(case, fields):
+def bump_version(case, fields):
     case.version += 1
     case.save(update_fields=[*fields, "version"])
 
@@ -97,7 +98,7 @@ def claim_next_case(*, actor, queue, now=None):
             if not won:
                 continue
             case.refresh_from_db()
-            _audit(
+            audit_case(
                 actor,
                 AuditAction.CASE_CLAIMED,
                 case,
@@ -129,12 +130,16 @@ def release_case(*, actor, case_id, expected_version, now=None):
         case.assignee, case.lease_expires_at = None, None
         if case.status == CaseStatus.IN_REVIEW:
             case.status = CaseStatus.OPEN
-        _bump(case, ["assignee", "lease_expires_at", "status"])
-        _audit(actor, AuditAction.CASE_RELEASED, case, {"assignee": [before, None]})
+        bump_version(case, ["assignee", "lease_expires_at", "status"])
+        audit_case(actor, AuditAction.CASE_RELEASED, case, {"assignee": [before, None]})
     return case
 
 
-def reassign_case(*, actor, case_id, assignee, expected_version, now=None):
+def batch_context(batch):
+    return {"batch": str(batch)} if batch else None
+
+
+def reassign_case(*, actor, case_id, assignee, expected_version, now=None, batch=None):
     """Leads give a case to someone (a fresh lease in their name)."""
     now = now or timezone.now()
     if not actor.has_perm("trustconsole.reassign_cases"):
@@ -149,25 +154,38 @@ def reassign_case(*, actor, case_id, assignee, expected_version, now=None):
             return case
         before = _username(case.assignee)
         case.assignee, case.lease_expires_at = assignee, now + lease_length()
-        _bump(case, ["assignee", "lease_expires_at"])
-        _audit(actor, AuditAction.CASE_REASSIGNED, case, {"assignee": [before, assignee.get_username()]})
+        bump_version(case, ["assignee", "lease_expires_at"])
+        audit_case(
+            actor,
+            AuditAction.CASE_REASSIGNED,
+            case,
+            {"assignee": [before, assignee.get_username()]},
+            context=batch_context(batch),
+        )
     return case
 
 
-def escalate_case(*, actor, case_id, expected_version, reason, now=None):
+def escalate_case(*, actor, case_id, expected_version, reason, now=None, batch=None):
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why the case goes to the leads.")
     with transaction.atomic():
         case = locked_case(case_id, expected_version)
-        _ensure_not_held_by_someone_else(case, actor, now)
+        ensure_not_held_by_someone_else(case, actor, now)
         if case.status not in CLAIMABLE:
             raise ValidationError(f"Case #{case.pk} is {case.get_status_display().lower()}; it cannot be escalated.")
         before = case.status
         case.status, case.assignee, case.lease_expires_at = CaseStatus.ESCALATED, None, None
-        _bump(case, ["status", "assignee", "lease_expires_at"])
-        _audit(actor, AuditAction.CASE_ESCALATED, case, {"status": [before, case.status]}, reason=reason)
+        bump_version(case, ["status", "assignee", "lease_expires_at"])
+        audit_case(
+            actor,
+            AuditAction.CASE_ESCALATED,
+            case,
+            {"status": [before, case.status]},
+            reason=reason,
+            context=batch_context(batch),
+        )
     return case
 
 
@@ -178,8 +196,8 @@ def add_case_note(*, actor, case_id, expected_version, text, now=None):
         raise ValidationError("A note needs some text.")
     with transaction.atomic():
         case = locked_case(case_id, expected_version)
-        _ensure_not_held_by_someone_else(case, actor, now)
+        ensure_not_held_by_someone_else(case, actor, now)
         note = CaseNote.objects.create(case=case, author=actor, text=text)
-        _bump(case, [])
-        _audit(actor, AuditAction.CASE_NOTE_ADDED, case, {"note": [None, note.pk]})
+        bump_version(case, [])
+        audit_case(actor, AuditAction.CASE_NOTE_ADDED, case, {"note": [None, note.pk]})
     return note

@@ -93,3 +93,32 @@ def make_case(detector_token):
         return Case.objects.select_related("account", "policy", "queue").get(pk=result.case)
 
     return make
+
+
+@pytest.fixture
+def claimed(analyst, make_case):
+    """A case about a client account with an e-mail, claimed by the analyst."""
+    from cases.services import work
+
+    def make(subject="cl-1", policy="CIR-PAY", **kwargs):
+        """CIR-PAY's ladder is warn, restrict, suspend."""
+        from reputation.models import Account
+
+        case = make_case(subject=subject, policy=policy, **kwargs)
+        Account.objects.filter(pk=case.account_id).update(email=f"{subject}@example.com", name=f"Member {subject}")
+        work.claim_next_case(actor=analyst, queue=case.queue)
+        case.refresh_from_db()
+        return case
+
+    return make
+
+
+def act(actor, case, kind, **fields):
+    """Take an action through the service, at the case's current version."""
+    from cases.services.enforcement import ActionRequest, take_action
+
+    case.refresh_from_db()
+    fields.setdefault("facts", "Asked applicants for a $50 registration fee in job post job-1.")
+    return take_action(
+        actor=actor, case_id=case.pk, expected_version=case.version, request=ActionRequest(kind=kind, **fields)
+    )

@@ -31,7 +31,7 @@ def token(transactional_db):
     _, signals_token = create_api_client(
         actor=SystemActor("test"),
         name="fuzzer",
-        scopes=["signals", "reports"],
+        scopes=["signals", "reports", "appeals", "decisions"],
         detector=Detector.objects.get(slug="scam-job"),
         rate_limit_per_minute=1_000_000,
     )
@@ -46,6 +46,6 @@ def test_generated_requests_never_fail_the_server_and_answers_match_the_schema(c
     # schema is answered 200 with a per-item "rejected" result, which the negative-data check
     # cannot know. Envelope-level refusals (400/413/415) have their own tests in test_api_intake.
     response = case.call_and_validate(base_url=live_server.url, excluded_checks=[negative_data_rejection])
-    if response.status_code == 200:
-        body = response.json()
+    body = response.json() if response.status_code == 200 else {}
+    if "results" in body:
         assert len(body["results"]) == sum(body["counts"].values())

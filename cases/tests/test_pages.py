@@ -98,8 +98,8 @@ def test_the_case_page_query_count_does_not_grow_with_its_signals(analyst, make_
         make_case(subject="cl-1", text=f"variant {n}")
     assert count_queries(client, reverse("cases:case", args=[case.pk])) == few
     # session, user, 2 permissions, case, signals, versions, earlier, linked, account notes,
-    # case notes, timeline, roles, session save (3)
-    assert few == 16
+    # case notes, actions, timeline, roles, session save (3)
+    assert few == 17
 
 
 def test_evidence_is_escaped_and_links_are_text_behind_a_warning(analyst, make_case):

@@ -70,6 +70,19 @@
       case "e":
         if (!focusField("escalate-form")) return;
         break;
+      case "a":
+        var act = document.getElementById("take-action");
+        if (!act) return;
+        window.location.assign(act.href);
+        break;
+      case "d":
+        if (!focusField("dismiss-form")) return;
+        break;
+      case "x":
+        var box = selectedIndex(list) >= 0 && list[selectedIndex(list)].querySelector("input.pick");
+        if (!box) return;
+        box.checked = !box.checked;
+        break;
       case "?":
         toggleShortcuts();
         break;
@@ -77,6 +90,21 @@
         return;
     }
     event.preventDefault();
+  });
+
+  // "Select every case matching the filters" carries the filters with the bulk form.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "bulk-form") return;
+    form.querySelectorAll("input.carried").forEach(function (input) { input.remove(); });
+    var filters = document.getElementById("queue-filters");
+    if (filters) {
+      new FormData(filters).forEach(function (value, name) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = name; input.value = value; input.className = "carried";
+        form.appendChild(input);
+      });
+    }
   });
 
   // After htmx swaps the queue rows, start again from the first row.

@@ -1,0 +1,5 @@
+"""Cases' data, split by sub-domain: intake and review (intake.py), enforcement (enforcement.py)."""
+
+from cases.models.enforcement import *  # noqa: F403
+from cases.models.intake import *  # noqa: F403
+from cases.models.intake import OPEN, OPEN_STATUSES  # noqa: F401
