@@ -3,7 +3,18 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
-from cases.models import ApiClient, Case, Detector, Policy, Queue, ReportReason
+from cases.models import (
+    ApiClient,
+    Case,
+    Detector,
+    EnforcementAction,
+    FourEyesRule,
+    NoticeTemplate,
+    Policy,
+    Queue,
+    ReportReason,
+)
+from cases.models.enforcement import NOTICE_PLACEHOLDERS
 from cases.services.api_clients import revoke_api_client, rotate_api_client_token
 from trustconsole.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
@@ -84,3 +95,29 @@ class CaseAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_filter = ["status", "queue"]
     list_select_related = ["policy", "account"]
     ordering = ["-priority", "id"]
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(AuditedModelAdmin):
+    list_display = ["kind", "subject"]
+    help = ", ".join(f"{{{{ {name} }}}} ({meaning})" for name, meaning in sorted(NOTICE_PLACEHOLDERS.items()))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["body"].help_text = f"Placeholders: {self.help}. An empty one refuses to send."
+        return form
+
+
+@admin.register(FourEyesRule)
+class FourEyesRuleAdmin(AuditedModelAdmin):
+    list_display = ["action_kind", "min_badge_tier", "min_lifetime_earnings_cents", "active", "description"]
+    list_filter = ["action_kind", "active"]
+
+
+@admin.register(EnforcementAction)
+class EnforcementActionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """Read-only: actions change only through the console's services."""
+
+    list_display = ["id", "kind", "status", "case", "account", "proposed_by", "approved_by", "applied_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["case", "account", "proposed_by", "approved_by"]

@@ -5,11 +5,14 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from cases.models import ApiClient, Case, CaseStatus, Detector, Policy, Signal
-from cases.services import work
+from cases.models import ActionKind, ApiClient, Case, CaseStatus, Detector, Policy, Queue, Signal
+from cases.services import appeals, enforcement, work
 from cases.services.api_clients import create_api_client
 from cases.services.catalogue import load_default_catalogue
+from cases.services.enforcement import ActionRequest
 from cases.services.intake import IntakeItem, ingest
 from cases.services.sla import sweep_open_cases
 from reputation.models import Account
@@ -239,4 +242,53 @@ def _work_some_cases(rng, actor):
         add_account_note(
             actor=lead, account=case.account, text="Repeat offender: two earlier warnings for off-platform payment."
         )
+    _take_some_actions(analyst, lead)
     work.claim_next_case(actor=lead, queue=open_cases[0].queue)
+
+
+def _take_some_actions(analyst, lead):
+    """Decided cases with their notices, one ban waiting for approval and one open appeal."""
+    facts = "Our review of the messages and posts in this case found the behaviour described in the policy."
+    queues = list(Queue.objects.order_by("slug"))
+    applied = []
+    for queue in queues:
+        case = work.claim_next_case(actor=analyst, queue=queue)
+        if case is None:
+            continue
+        _, recommended = enforcement.recommendation(case, timezone.now())
+        if recommended == ActionKind.BAN:
+            request = ActionRequest(ActionKind.BAN, facts=facts)
+        elif recommended == ActionKind.REMOVE_CONTENT:
+            items = list(enforcement.case_content_items(case).values_list("pk", flat=True))
+            request = ActionRequest(recommended, facts=facts, content_item_ids=items[:1])
+        else:
+            request = ActionRequest(
+                ActionKind.WARN, facts=facts, deviation_reason="First contact; a warning is enough."
+            )
+            if recommended == ActionKind.WARN:
+                request.deviation_reason = ""
+        try:
+            action = enforcement.take_action(
+                actor=analyst, case_id=case.pk, expected_version=case.version, request=request
+            )
+        except ValidationError:
+            continue
+        if action.status == "applied":
+            applied.append(action)
+    case = work.claim_next_case(actor=analyst, queue=queues[0])
+    if case is not None:
+        enforcement.take_action(
+            actor=analyst,
+            case_id=case.pk,
+            expected_version=case.version,
+            request=ActionRequest(
+                ActionKind.BAN, facts=facts, deviation_reason="Same payout card as three banned accounts."
+            ),
+        )
+    if applied:
+        appeals.file_appeal(
+            actor=analyst,
+            action_id=applied[0].pk,
+            statement="The member wrote in: the payment details were the client's, not mine.",
+            filed_via="analyst:analyst",
+        )

@@ -36,7 +36,9 @@ class ActionForm(VersionedForm):
     """The action form for one kind; fields that do not apply to the kind are dropped."""
 
     facts = forms.CharField(
-        label="Facts (the account reads these)", max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+        label="Facts (the account reads these)",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}),
     )
     deviation_reason = forms.CharField(
         label="Why not the recommended action",

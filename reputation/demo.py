@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from reputation.models import Account, AccountKind
+from reputation.models import Account, AccountKind, Badge, Contract
 from reputation.services import import_accounts
 
 FIRST = [
@@ -145,3 +145,47 @@ def load(*, actor, stdout):
     now = DEMO_EPOCH
     created, updated = import_accounts(actor=actor, accounts=[_account(rng, n, now) for n in range(DEMO_SIZE)])
     stdout.write(f"Accounts: {created} created, {updated} updated.")
+    contracts, badges = _contracts_and_badges(rng, now)
+    stdout.write(f"Contracts: {contracts} created; badges: {badges} awarded.")
+
+
+def _contracts_and_badges(rng, now):
+    """Active contracts (for the blast radius) and a few badges, until the contracts API and the
+    badge evaluation of the reputation issue replace them. Idempotent: only on an empty table."""
+    if Contract.objects.exists():
+        return 0, 0
+    accounts = list(Account.objects.order_by("external_id"))
+    freelancers = [a for a in accounts if a.kind != AccountKind.CLIENT]
+    clients = [a for a in accounts if a.kind == AccountKind.CLIENT]
+    contracts = []
+    for n, freelancer in enumerate(freelancers[:700]):
+        started = now - timedelta(days=rng.randint(3, 400))
+        ended = None if rng.random() < 0.6 else started + timedelta(days=rng.randint(2, 120))
+        contracts.append(
+            Contract(
+                external_id=f"ct-{50000 + n}",
+                freelancer=freelancer,
+                client=rng.choice(clients),
+                kind=rng.choice(["hourly", "fixed"]),
+                title=rng.choice(
+                    ["Landing page", "Data cleanup", "Mobile app fixes", "Logo design", "API integration"]
+                ),
+                started_at=started,
+                ended_at=ended,
+                earnings_cents=rng.randint(5_000, 900_000),
+            )
+        )
+    Contract.objects.bulk_create(contracts)
+    earners = []
+    for account in freelancers:
+        account.lifetime_earnings_cents = account.earnings_12m_cents * rng.randint(1, 5)
+        earners.append(account)
+    Account.objects.bulk_update(earners, ["lifetime_earnings_cents"], batch_size=500)
+    tiers = ["rising_talent", "top_rated", "top_rated_plus", "expert_vetted"]
+    badges = [
+        Badge(account=account, tier=rng.choices(tiers, weights=[5, 4, 2, 1])[0], awarded_at=now - timedelta(days=30))
+        for account in freelancers
+        if account.earnings_12m_cents > 200_000 and rng.random() < 0.5
+    ]
+    Badge.objects.bulk_create(badges)
+    return len(contracts), len(badges)

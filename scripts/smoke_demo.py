@@ -24,16 +24,20 @@ from trustconsole.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 QUEUE_PAGES = ["/queue/", "/queue/?queue=scams&sort=due", "/queue/?sla=breached&band=high", "/queue/?q=fee"]
 PAGES = {
     "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs"],
-    "lead": ["/", *QUEUE_PAGES],
+    "lead": ["/", *QUEUE_PAGES, "/approvals/", "/appeals/", "/audit/", "/audit/?action=action.applied"],
     "admin": [
         "/",
         "/admin/",
         "/admin/auth/user/",
         "/admin/trustconsole/auditevent/",
         "/admin/cases/policy/",
+        "/admin/cases/noticetemplate/",
+        "/admin/cases/foureyesrule/",
+        "/admin/cases/enforcementaction/",
+        "/admin/trustconsole/notice/",
         "/api/v1/docs",
     ],
-    "auditor": ["/", *QUEUE_PAGES],
+    "auditor": ["/", *QUEUE_PAGES, "/audit/"],
 }
 
 

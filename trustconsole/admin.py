@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from trustconsole.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
-from trustconsole.models import AuditAction, AuditEvent
+from trustconsole.models import AuditAction, AuditEvent, Notice
 from trustconsole.roles import ROLE_NAMES, STAFF_ROLE
 from trustconsole.services import record
 
@@ -73,3 +73,11 @@ class StaffUserAdmin(AuditedAdminMixin, UserAdmin):
 @admin.register(Group)
 class RoleGroupAdmin(AuditedAdminMixin, GroupAdmin):
     pass
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """The outbox, for admins to see what failed and why; notices change only through the job."""
+
+    list_display = ["id", "kind", "subject_account", "status", "attempts", "created_at", "sent_at", "last_error"]
+    list_filter = ["status", "kind"]

@@ -31,7 +31,7 @@ ROLE_PERMISSIONS = {
         "trustconsole.export_data",
         "trustconsole.view_auditevent",
     ],
-    ADMIN: ["trustconsole.view_auditevent"],
+    ADMIN: ["trustconsole.view_auditevent", "trustconsole.view_notice"],
 }
 # Admins edit everything these apps keep in Django admin: reference data, reputation rules and
 # overrides, staff and roles, and login lockouts.

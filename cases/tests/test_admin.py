@@ -111,3 +111,36 @@ def test_load_catalogue_is_idempotent(catalogue, capsys):
     call_command("load_catalogue")
     assert "0 created, 0 updated" in capsys.readouterr().out
     assert Policy.objects.count() == 25
+
+
+def test_an_admin_edits_a_notice_template_and_an_unknown_placeholder_is_refused(admin, catalogue):
+    from cases.models import NoticeTemplate
+
+    template = NoticeTemplate.objects.get(kind="warn")
+    url = reverse("admin:cases_noticetemplate_change", args=[template.pk])
+    client = client_for(admin)
+    before = AuditEvent.objects.count()
+    bad = client.post(url, {"kind": "warn", "subject": "Hi", "body": "Dear {{ nickname }}"})
+    assert bad.status_code == 200 and "Unknown placeholders" in bad.content.decode()
+    assert AuditEvent.objects.count() == before
+    good = client.post(url, {"kind": "warn", "subject": "A warning", "body": "Dear {{ account_name }}: {{ facts }}"})
+    assert good.status_code == 302
+    row = AuditEvent.objects.last()
+    assert (row.action, row.target_type, row.changes["subject"][1]) == (
+        AuditAction.ADMIN_CHANGED,
+        "cases.noticetemplate",
+        "A warning",
+    )
+
+
+def test_an_admin_configures_a_four_eyes_rule(admin, catalogue):
+    from cases.models import FourEyesRule
+
+    response = client_for(admin).post(
+        reverse("admin:cases_foureyesrule_add"),
+        {"action_kind": "restrict", "min_badge_tier": "expert_vetted", "active": "on", "description": "Vetted"},
+    )
+    assert response.status_code == 302
+    rule = FourEyesRule.objects.get(action_kind="restrict")
+    assert rule.holds("restrict", "expert_vetted", 0) and not rule.holds("restrict", "top_rated", 0)
+    assert AuditEvent.objects.filter(action=AuditAction.ADMIN_ADDED, target_type="cases.foureyesrule").exists()

@@ -160,3 +160,13 @@ def test_the_case_page_lists_actions_with_their_appeals(analyst, lead, claimed):
     appeals.file_appeal(actor=analyst, action_id=action.pk, statement="no", filed_via="t")
     html = client_for(make_staff("lee9", [LEAD])).get(reverse("cases:case", args=[case.pk])).content.decode()
     assert "Actions on this case" in html and "Warn" in html and "Waiting for a decision" in html
+
+
+def test_leads_reach_the_account_history_in_the_audit_log_from_the_case(analyst, lead, claimed):
+    case = claimed()
+    act(analyst, case, "warn")
+    html = client_for(lead).get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert f"{reverse('audit_log')}?account=cl-1" in html
+    history = client_for(lead).get(reverse("audit_log"), {"account": "cl-1"}).content.decode()
+    assert "Action applied" in history and "Case claimed" in history
+    assert "account history" not in client_for(analyst).get(reverse("cases:case", args=[case.pk])).content.decode()

@@ -1,41 +1,9 @@
 """The analyst's keyboard path in a real browser (Debian's chromium, driven by Playwright)."""
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from cases.models import Case, CaseNote, CaseStatus
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own DB calls stay
-    # synchronous, so Django's async guard is lifted for this test only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        yield page, errors
-        browser.close()
-
-
-def sign_in(page, base_url, username, password):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base_url}/")
+from cases.tests.conftest import sign_in
 
 
 def test_an_analyst_triages_with_the_keyboard_alone(live_server, browser_page, analyst, make_case, settings):

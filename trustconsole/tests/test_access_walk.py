@@ -58,6 +58,10 @@ ACCESS_RULES = [
     # Cases change only through the console's services; admin lists them read-only.
     ("admin:cases_case_add", NOBODY),
     ("admin:cases_case_delete", NOBODY),
+    ("admin:cases_enforcementaction_add", NOBODY),
+    ("admin:cases_enforcementaction_delete", NOBODY),
+    ("admin:trustconsole_notice_add", NOBODY),
+    ("admin:trustconsole_notice_delete", NOBODY),
     ("admin:django_rq_dashboard_delete", NOBODY),
     # No ModelAdmin declares autocomplete fields yet, so every autocomplete request is refused.
     ("admin:autocomplete", NOBODY),
