@@ -165,3 +165,25 @@ def test_an_approved_ban_reaches_the_feed_once(analyst, lead, claimed, market_to
     enforcement.approve_action(actor=lead, action_id=action.pk)
     types = [d["type"] for d in get_feed(market_token).json()["decisions"]]
     assert types == ["action.applied"]
+
+
+def test_an_expired_restriction_is_lifted_by_the_sweep_and_shows_in_the_feed(analyst, claimed, market_token):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reputation.jobs import lift_expired_restrictions_job
+
+    action = act(analyst, claimed(), "restrict", capabilities=["messaging"], duration_days=1, deviation_reason="r")
+    from reputation.models import Restriction
+
+    Restriction.objects.filter(pk__in=action.effects["restrictions"]).update(
+        ends_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert lift_expired_restrictions_job() == 1
+    lifted = get_feed(market_token).json()["decisions"][-1]
+    assert (lifted["type"], lifted["reason"], lifted["changes"]["status"]) == (
+        "restriction.lifted",
+        "expired",
+        ["restricted", "active"],
+    )
