@@ -58,15 +58,18 @@ class CaseFilter(django_filters.FilterSet):
                 data[name] = default
         super().__init__(data, *args, **kwargs)
         self.user = user
+        self.searched = False
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            # Uses the generated, GIN-indexed search_vector column (cases migration 0002).
-            return queryset.extra(where=["search_vector @@ websearch_to_tsquery('english', %s)"], params=[value])
-        return queryset.filter(search_text__icontains=value)
+        self.searched = True
+        if connection.vendor != "postgresql":
+            return queryset.filter(search_text__icontains=value)
+        # The generated, GIN-indexed search_vector column (cases migration 0002); which plan
+        # reads it is chosen in selectors.case_page.
+        return queryset.extra(where=["search_vector @@ websearch_to_tsquery('english', %s)"], params=[value])
 
     def by_status(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value == "open_any" else queryset.filter(status=value)

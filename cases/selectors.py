@@ -1,5 +1,8 @@
 """Named reads of the cases app, used by views, jobs and the API."""
 
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -38,14 +41,50 @@ def queue_counts():
     return [(queue, queue.open_count) for queue in Queue.objects.annotate(open_count=capped)]
 
 
-def case_page(filterset, page):
-    """One page of filtered cases, fetching one row more to know whether a next page exists."""
+# A search matching at least this many cases is "common".
+COMMON_SEARCH_MATCHES = 2000
+
+
+@contextmanager
+def planner(**switches):
+    """Run the queries inside with some PostgreSQL planner switches (enable_seqscan=False, …)
+    set for this transaction only. Used where the planner cannot know which plan wins (see
+    case_page). JIT is off too: plans with switched-off nodes look costly enough to trigger it,
+    and compiling takes longer than the query."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, on in {**switches, "jit": False}.items():
+            cursor.execute(f"SET LOCAL {name} = {'on' if on else 'off'}")
+        yield
+
+
+def _page(queryset, ordering, page):
     rows = list(
-        filterset.qs.select_related("account", "policy", "queue", "assignee").order_by(*filterset.ordering)[
+        queryset.select_related("account", "policy", "queue", "assignee").order_by(*ordering)[
             (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
         ]
     )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def case_page(filterset, page):
+    """One page of filtered cases, fetching one row more to know whether a next page exists.
+
+    A content search on PostgreSQL takes one probe first, because the planner cannot tell a rare
+    term from a common one (it guesses 0.5 % of rows for any word it has no statistics for):
+    - the probe reads at most COMMON_SEARCH_MATCHES matches from the GIN index (bitmap scans only);
+    - fewer than that is every match: the page is sorted from those ids alone;
+    - more means the term is common: walk the sort order's index and test each row, which stops
+      after a page instead of fetching and sorting every match.
+    """
+    queryset = filterset.qs
+    if not (filterset.searched and connection.vendor == "postgresql"):
+        return _page(queryset, filterset.ordering, page)
+    with planner(enable_seqscan=False, enable_indexscan=False):
+        matches = list(queryset.order_by().values_list("pk", flat=True)[:COMMON_SEARCH_MATCHES])
+    if len(matches) < COMMON_SEARCH_MATCHES:
+        return _page(Case.objects.filter(pk__in=matches), filterset.ordering, page)
+    with planner(enable_seqscan=False, enable_bitmapscan=False, enable_sort=False):
+        return _page(queryset, filterset.ordering, page)
 
 
 def case_for_screen(case_id):

@@ -58,6 +58,7 @@ def queue_list(request):
         "page": page,
         "has_next": has_next,
         "query": query.urlencode(),
+        "selectable": request.user.has_perm("trustconsole.work_cases"),
     }
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)

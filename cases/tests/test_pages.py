@@ -157,3 +157,31 @@ def test_the_case_page_shows_priority_parts_and_the_timeline(analyst, make_case)
     for part in ("severity", "score", "sources", "reach", "sla"):
         assert f'<th scope="row">{part}</th>' in html
     assert "Case opened" in html and Case.objects.get(pk=case.pk).version == case.version
+
+
+def search_sql(client, term):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:queue"), {"q": term})
+    page_sql = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_case"."id"')]
+    return response, page_sql[-1]
+
+
+def test_a_rare_search_term_uses_the_gin_index_and_a_common_one_walks_the_priority_order(
+    analyst, make_case, monkeypatch
+):
+    from cases import selectors
+
+    monkeypatch.setattr(selectors, "COMMON_SEARCH_MATCHES", 3)
+    for n in range(4):
+        make_case(subject=f"cl-{n}", text=f"Buy a gift card to start {n}", score=0.2 + n / 10)
+    rare = make_case(subject="cl-9", text="Send the onboarding fee by wire", score=0.5)
+    client = client_for(analyst)
+    response, sql = search_sql(client, "wire")
+    assert 'cases_case"."id" IN' in sql and [r["pk"] for r in response.context["rows"]] == [rare.pk]
+    response, sql = search_sql(client, "gift card")
+    assert 'cases_case"."id" IN' not in sql
+    found = [r["pk"] for r in response.context["rows"]]
+    expected = list(
+        Case.objects.filter(search_text__icontains="gift card").order_by("-priority", "id").values_list("pk", flat=True)
+    )
+    assert found == expected and len(found) == 4
