@@ -6,16 +6,11 @@ schemas are still published in the OpenAPI document (trustconsole.api.documented
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Router, Schema
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
     ValidationError,
     field_validator,
 )
@@ -31,49 +26,13 @@ from trustconsole.api import (
     read_batch,
     require_scope,
 )
+from trustconsole.api_schemas import ExternalId, ItemId, Strict, Text, Timestamp
 
 router = Router(tags=["intake"])
 
 MAX_EVIDENCE_BYTES = 16 * 1024
 # A detector's clock may run a little ahead; anything further in the future is a bad timestamp.
 CLOCK_SKEW = timedelta(minutes=5)
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _no_nul(value):
-    # PostgreSQL text and jsonb cannot hold NUL; say so instead of failing at the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-# Also in the published schema, so generated clients (and schemathesis) know NUL is refused.
-NO_NUL = r"^[^\x00]*$"
-
-
-def Text(max_length, min_length=0, pattern=None):
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern or NO_NUL),
-        AfterValidator(_no_nul),
-    ]
-
-
-def _plausible_utc(moment):
-    moment = moment.astimezone(UTC)
-    if moment < EARLIEST:
-        raise ValueError("must be after 2000-01-01")
-    return moment
-
-
-Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible_utc)]
-ItemId = Text(200, min_length=1, pattern=r"^[A-Za-z0-9._:-]+$")
-ExternalId = Text(200, min_length=1)
-
-
-class Strict(BaseModel):
-    # Strict: `false` is not a number and "1" is not a score. Unknown fields are errors.
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SubjectIn(Strict):

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Query, Router, Schema
 from pydantic import BeforeValidator, Field, ValidationError
 
-from cases.api import ExternalId, ItemId, Strict, Text
 from cases.models import ApiScope, EnforcementAction
 from cases.services.appeals import AppealRefused, file_appeal
 from trustconsole.api import (
@@ -21,6 +20,7 @@ from trustconsole.api import (
     read_json,
     require_scope,
 )
+from trustconsole.api_schemas import ExternalId, ItemId, Strict, Text
 from trustconsole.selectors import decisions_after
 
 router = Router(tags=["enforcement"])

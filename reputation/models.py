@@ -1,6 +1,7 @@
 """Accounts and their standing, contracts, scores, badges. See DESIGN.md "Reputation"."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -166,6 +167,12 @@ class ContractKind(models.TextChoices):
     FIXED = "fixed", "Fixed price"
 
 
+class DisputeOutcome(models.TextChoices):
+    FREELANCER_LOST = "freelancer_lost", "Freelancer lost"
+    CLIENT_LOST = "client_lost", "Client lost"
+    SETTLED = "settled", "Settled"
+
+
 class Contract(models.Model):
     external_id = models.CharField(max_length=200, unique=True)
     freelancer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contracts_as_freelancer")
@@ -176,6 +183,13 @@ class Contract(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     earnings_cents = models.BigIntegerField(default=0)
     end_reason = models.CharField(max_length=100, blank=True)
+    # Feedback at the end: the client's private 0-10 and public stars, the freelancer's stars.
+    client_private = models.PositiveSmallIntegerField(null=True, blank=True)
+    client_public = models.PositiveSmallIntegerField(null=True, blank=True)
+    freelancer_public = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    dispute_outcome = models.CharField(max_length=20, choices=DisputeOutcome, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -186,3 +200,90 @@ class Contract(models.Model):
 
     def __str__(self):
         return f"Contract {self.external_id}"
+
+
+class InterimFeedback(models.Model):
+    """Feedback given during a long contract; it counts from its own date."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="interim_feedback")
+    client_private = models.PositiveSmallIntegerField(null=True, blank=True)
+    client_public = models.PositiveSmallIntegerField(null=True, blank=True)
+    freelancer_public = models.PositiveSmallIntegerField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contract", "at"]
+
+    def __str__(self):
+        return f"Interim feedback on {self.contract_id}"
+
+
+class ScoringParameters(models.Model):
+    """One published version of the success score's parameters. Versions are never edited: a
+    change is a new version, so every snapshot names the parameters it was computed with."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    prior_mean = models.FloatField(default=0.85, validators=[MinValueValidator(0.01), MaxValueValidator(0.99)])
+    prior_strength = models.FloatField(default=4.0, validators=[MinValueValidator(0.1), MaxValueValidator(100)])
+    private_share = models.FloatField(default=0.7, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    half_life_days = models.FloatField(default=180, validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    max_age_days = models.FloatField(default=730, validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    max_contract_weight = models.FloatField(default=8, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    max_client_weight = models.FloatField(default=8, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    lower_quantile = models.FloatField(default=0.1, validators=[MinValueValidator(0.01), MaxValueValidator(0.5)])
+    public_min_contracts = models.PositiveSmallIntegerField(default=2)
+    public_min_clients = models.PositiveSmallIntegerField(default=2)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "scoring parameters"
+
+    def __str__(self):
+        return f"Scoring parameters v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not self.version:
+            latest = ScoringParameters.objects.order_by("-version").values_list("version", flat=True).first()
+            self.version = (latest or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class ScoreRun(models.Model):
+    """One recompute of every freelancer as of one moment; resumable from its last account."""
+
+    as_of = models.DateTimeField()
+    params_version = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_account_id = models.BigIntegerField(default=0)
+    accounts_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"Score run {self.pk} as of {self.as_of:%Y-%m-%d}"
+
+
+class ScoreSnapshot(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots")
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateTimeField()
+    params_version = models.PositiveIntegerField()
+    score = models.FloatField()
+    lower_bound = models.FloatField()
+    effective_sample_size = models.FloatField()
+    eligible_contracts = models.PositiveIntegerField()
+    distinct_clients = models.PositiveIntegerField()
+    public = models.BooleanField()
+    # Each contract's outcome, weight and contribution in points, or why it was excluded.
+    ledger = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-as_of"]
+        constraints = [models.UniqueConstraint(fields=["run", "account"], name="snapshot_one_per_run")]
+        indexes = [models.Index(fields=["account", "-as_of"], name="snapshot_account_latest")]
+
+    def __str__(self):
+        return f"Score of {self.account_id} as of {self.as_of:%Y-%m-%d}"

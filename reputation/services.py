@@ -113,10 +113,14 @@ ACCOUNT_DETAIL_FIELDS = (
 )
 
 
-def import_accounts(*, actor, accounts):
-    """Create or update accounts from full marketplace records (unsaved Account objects).
+# What the public accounts API carries (reach comes from contracts, not from the record).
+API_ACCOUNT_FIELDS = ("kind", "name", "email", "country", "joined_at", "identity_verified", "payment_verified")
 
-    Returns (created, updated) counts; each created or changed account gets its audit row.
+
+def import_accounts(*, actor, accounts, fields=ACCOUNT_DETAIL_FIELDS, report=False):
+    """Create or update accounts from marketplace records (unsaved Account objects), comparing
+    `fields`. Returns (created, updated) counts, or with report=True {external_id: "created" |
+    "updated" | "unchanged"}; each created or changed account gets its audit row.
     """
     by_id = {account.external_id: account for account in accounts}
     with transaction.atomic():
@@ -127,7 +131,7 @@ def import_accounts(*, actor, accounts):
             incoming = by_id[external_id]
             changes = {
                 name: [getattr(current, name), getattr(incoming, name)]
-                for name in ACCOUNT_DETAIL_FIELDS
+                for name in fields
                 if getattr(current, name) != getattr(incoming, name)
             }
             if changes:
@@ -145,7 +149,7 @@ def import_accounts(*, actor, accounts):
                 )
         Account.objects.bulk_create(to_create)
         if to_update:
-            Account.objects.bulk_update(to_update, list(ACCOUNT_DETAIL_FIELDS))
+            Account.objects.bulk_update(to_update, list(fields))
         events += [
             {
                 "actor": actor,
@@ -158,4 +162,9 @@ def import_accounts(*, actor, accounts):
             for account in to_create
         ]
         record_many(events)
+    if report:
+        statuses = dict.fromkeys(by_id, "unchanged")
+        statuses.update(dict.fromkeys((a.external_id for a in to_create), "created"))
+        statuses.update(dict.fromkeys((a.external_id for a in to_update), "updated"))
+        return statuses
     return len(to_create), len(to_update)

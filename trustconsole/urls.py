@@ -5,11 +5,13 @@ from django.urls import include, path
 import cases.api
 import cases.api_enforcement
 import cases.urls
+import reputation.api
 from trustconsole import views, views_audit
 from trustconsole.api import api, api_urls
 
 api.add_router("", cases.api.router)
 api.add_router("", cases.api_enforcement.router)
+api.add_router("", reputation.api.router)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -31,7 +31,7 @@ def token(transactional_db):
     _, signals_token = create_api_client(
         actor=SystemActor("test"),
         name="fuzzer",
-        scopes=["signals", "reports", "appeals", "decisions"],
+        scopes=["signals", "reports", "appeals", "decisions", "marketplace"],
         detector=Detector.objects.get(slug="scam-job"),
         rate_limit_per_minute=1_000_000,
     )

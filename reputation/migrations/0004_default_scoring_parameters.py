@@ -1,0 +1,13 @@
+from django.db import migrations
+
+
+def publish_defaults(apps, schema_editor):
+    ScoringParameters = apps.get_model("reputation", "ScoringParameters")
+    if not ScoringParameters.objects.exists():
+        ScoringParameters.objects.create(version=1)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reputation", "0003_scores_and_feedback")]
+
+    operations = [migrations.RunPython(publish_defaults, migrations.RunPython.noop)]
