@@ -198,3 +198,15 @@ def case_actions(case):
     return list(
         case.actions.select_related("proposed_by", "approved_by").prefetch_related("appeals").order_by("created_at")
     )
+
+
+def account_contracts(account, limit=50):
+    return list(
+        Contract.objects.filter(Q(freelancer=account) | Q(client=account))
+        .select_related("freelancer", "client")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def account_cases(account, limit=50):
+    return list(Case.objects.filter(account=account).select_related("policy").order_by("-opened_at")[:limit])

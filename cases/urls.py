@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views, views_enforcement
+from cases import views, views_accounts, views_enforcement
 from cases.models import ActionKind
 
 app_name = "cases"
@@ -27,6 +27,12 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/decide", views_enforcement.decide, name="decide_appeal"),
     path("bulk/", views_enforcement.bulk_start, name="bulk_start"),
     path("bulk/<uuid:operation_id>", views_enforcement.bulk_status, name="bulk_status"),
+    path("accounts/<str:external_id>/", views_accounts.account_detail, name="account"),
+    path(
+        "accounts/<str:external_id>/contracts/<int:contract_id>/private",
+        views_accounts.reveal_private,
+        name="reveal_private",
+    ),
 ]
 # One POST endpoint per action verb, e.g. /cases/7/suspend.
 urlpatterns += [

@@ -3,7 +3,8 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from reputation.models import Account, AccountKind, Badge, Contract
+from reputation.models import Account, AccountKind, Badge, Contract, ScoreRun
+from reputation.scores import recompute_scores
 from reputation.services import import_accounts
 
 FIRST = [
@@ -147,6 +148,33 @@ def load(*, actor, stdout):
     stdout.write(f"Accounts: {created} created, {updated} updated.")
     contracts, badges = _contracts_and_badges(rng, now)
     stdout.write(f"Contracts: {contracts} created; badges: {badges} awarded.")
+    if not ScoreRun.objects.filter(finished_at__isnull=False).exists():
+        run = recompute_scores(actor=actor)
+        stdout.write(f"Scores: {run.accounts_done} freelancers computed.")
+
+
+def _contract(rng, external_id, freelancer, client, started, ended):
+    """Feedback as marketplaces see it: mostly positive, private more candid than public stars,
+    a few disputes."""
+    feedback = ended is not None and rng.random() < 0.85
+    happy = rng.random() < 0.85
+    private = min(10, max(0, round(rng.gauss(8.8 if happy else 4.5, 1.2)))) if feedback else None
+    public = min(5, max(1, round(rng.gauss(4.8 if happy else 3.6, 0.5)))) if feedback else None
+    return Contract(
+        external_id=external_id,
+        freelancer=freelancer,
+        client=client,
+        kind=rng.choice(["hourly", "fixed"]),
+        title=rng.choice(["Landing page", "Data cleanup", "Mobile app fixes", "Logo design", "API integration"]),
+        started_at=started,
+        ended_at=ended,
+        earnings_cents=rng.randint(5_000, 900_000),
+        client_private=private,
+        client_public=public,
+        freelancer_public=min(5, max(1, round(rng.gauss(4.6, 0.7)))) if feedback else None,
+        feedback_at=ended if feedback else None,
+        dispute_outcome="freelancer_lost" if not happy and rng.random() < 0.2 else "",
+    )
 
 
 def _contracts_and_badges(rng, now):
@@ -161,20 +189,16 @@ def _contracts_and_badges(rng, now):
     for n, freelancer in enumerate(freelancers[:700]):
         started = now - timedelta(days=rng.randint(3, 400))
         ended = None if rng.random() < 0.6 else started + timedelta(days=rng.randint(2, 120))
-        contracts.append(
-            Contract(
-                external_id=f"ct-{50000 + n}",
-                freelancer=freelancer,
-                client=rng.choice(clients),
-                kind=rng.choice(["hourly", "fixed"]),
-                title=rng.choice(
-                    ["Landing page", "Data cleanup", "Mobile app fixes", "Logo design", "API integration"]
-                ),
-                started_at=started,
-                ended_at=ended,
-                earnings_cents=rng.randint(5_000, 900_000),
-            )
-        )
+        ended = ended if ended and ended < now else None
+        contracts.append(_contract(rng, f"ct-{50000 + n}", freelancer, rng.choice(clients), started, ended))
+        # Most freelancers have a history of finished contracts with feedback.
+        for k in range(rng.choice([0, 1, 2, 3, 4, 6, 9])):
+            begun = now - timedelta(days=rng.randint(30, 800))
+            finished = begun + timedelta(days=rng.randint(3, 150))
+            if finished < now:
+                contracts.append(
+                    _contract(rng, f"ct-{50000 + n}-{k}", freelancer, rng.choice(clients), begun, finished)
+                )
     Contract.objects.bulk_create(contracts)
     earners = []
     for account in freelancers:

@@ -6,10 +6,9 @@ resumes after its last committed account; a snapshot is unique per (run, account
 written twice. Memory is bounded by the chunk size.
 """
 
-from dataclasses import asdict
-from datetime import timedelta
+import json
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reputation import scoring
@@ -17,9 +16,7 @@ from reputation.models import (
     Account,
     AccountKind,
     AccountStatus,
-    Contract,
     DisputeOutcome,
-    InterimFeedback,
     ScoreRun,
     ScoreSnapshot,
     ScoringParameters,
@@ -50,83 +47,153 @@ def current_parameters():
 
 
 def credibility_of(client_status, client_joined_at, client_payment_verified, rated_at):
-    """How much a client's feedback counts. Client standards and account links (later issues)
-    will add their zeroes here."""
+    """How much a client's feedback counts (times in epoch seconds). Client standards and account
+    links (later issues) will add their zeroes here."""
     if client_status in (AccountStatus.SUSPENDED, AccountStatus.BANNED):
         return 0.0
-    new = client_joined_at is None or rated_at - client_joined_at < timedelta(days=NEW_CLIENT_DAYS)
+    new = client_joined_at is None or rated_at - client_joined_at < NEW_CLIENT_DAYS * scoring.DAY_SECONDS
     if new and not client_payment_verified:
         return 0.5
     return 1.0
 
 
-CONTRACT_COLUMNS = (
-    "pk",
-    "freelancer_id",
-    "client_id",
-    "earnings_cents",
-    "started_at",
-    "ended_at",
-    "client_private",
-    "client_public",
-    "feedback_at",
-    "dispute_outcome",
-    "client__status",
-    "client__joined_at",
-    "client__payment_verified",
-)
+CONTRACTS_OF_CHUNK = """
+    SELECT c.id, c.freelancer_id, c.client_id, c.earnings_cents, {started}, {ended}, c.client_private,
+           c.client_public, {feedback_at}, c.dispute_outcome, a.status, {joined}, a.payment_verified
+    FROM reputation_contract c JOIN reputation_account a ON a.id = c.client_id
+    WHERE c.freelancer_id >= %s AND c.freelancer_id <= %s AND c.started_at <= %s
+    ORDER BY c.freelancer_id, c.id
+"""
+INTERIM_OF_CHUNK = """
+    SELECT f.contract_id, f.client_private, f.client_public, {at}
+    FROM reputation_interimfeedback f JOIN reputation_contract c ON c.id = f.contract_id
+    WHERE c.freelancer_id >= %s AND c.freelancer_id <= %s AND f.at <= %s
+    ORDER BY f.contract_id, f.at
+"""
+
+
+def _epoch(column):
+    """A timestamp column as epoch seconds, in the database's own dialect."""
+    if connection.vendor == "postgresql":
+        return f"extract(epoch FROM {column})::float8"
+    return f"(julianday({column}) - 2440587.5) * 86400.0"
 
 
 def contract_facts(freelancer_ids, as_of):
-    """{freelancer id: [ContractFacts]} for a chunk of freelancers, as the contracts stood at as_of."""
-    rows = (
-        Contract.objects.filter(freelancer_id__in=freelancer_ids, started_at__lte=as_of)
-        .values_list(*CONTRACT_COLUMNS)
-        .order_by("freelancer_id", "pk")
+    """{freelancer id: [ContractFacts]} for a chunk of freelancers (ascending ids), as the
+    contracts stood at as_of. Plain SQL over an id range, with times as epoch seconds: the ORM's
+    and the datetime conversions' per-row cost would be most of a full recompute."""
+    first, last = freelancer_ids[0], freelancer_ids[-1]
+    cutoff = as_of.timestamp()
+    contracts_sql = CONTRACTS_OF_CHUNK.format(
+        started=_epoch("c.started_at"),
+        ended=_epoch("c.ended_at"),
+        feedback_at=_epoch("c.feedback_at"),
+        joined=_epoch("a.joined_at"),
     )
-    interim = {}
-    for contract_id, private, public, at in (
-        InterimFeedback.objects.filter(contract__freelancer_id__in=freelancer_ids, at__lte=as_of)
-        .order_by("contract_id", "at")
-        .values_list("contract_id", "client_private", "client_public", "at")
-    ):
-        interim[contract_id] = scoring.Feedback(private, public, at)  # the latest one wins
+    with connection.cursor() as cursor:
+        cursor.execute(INTERIM_OF_CHUNK.format(at=_epoch("f.at")), [first, last, as_of])
+        interim = {row[0]: scoring.Feedback(row[1], row[2], row[3]) for row in cursor.fetchall()}  # latest wins
+        cursor.execute(contracts_sql, [first, last, as_of])
+        rows = cursor.fetchall()
     facts = {pk: [] for pk in freelancer_ids}
+    lost = DisputeOutcome.FREELANCER_LOST.value
     for pk, freelancer, client, earnings, started, ended, private, public, feedback_at, dispute, *rater in rows:
-        ended = ended if ended and ended <= as_of else None
+        if freelancer not in facts:
+            continue  # an account of the id range that is not being recomputed
+        ended = ended if ended and ended <= cutoff else None
         rated_at = feedback_at or ended
-        final = (private is not None or public is not None) and rated_at is not None and rated_at <= as_of
+        final = (private is not None or public is not None) and rated_at is not None and rated_at <= cutoff
         feedback = scoring.Feedback(private, public, rated_at) if final else interim.get(pk)
-        at = feedback.at if feedback else (ended or as_of)
+        at = feedback.at if feedback else (ended or cutoff)
         facts[freelancer].append(
             scoring.ContractFacts(
-                contract_id=pk,
-                client_id=client,
-                earnings_cents=earnings,
-                started_at=started,
-                ended_at=ended,
-                feedback=feedback,
-                dispute_lost_by_freelancer=dispute == DisputeOutcome.FREELANCER_LOST,
-                credibility=credibility_of(*rater, at),
+                pk, client, earnings, started, ended, feedback, dispute == lost, credibility_of(*rater, at)
             )
         )
     return facts
 
 
-def _snapshot(run, account_id, result):
-    return ScoreSnapshot(
-        account_id=account_id,
-        run=run,
-        as_of=run.as_of,
-        params_version=run.params_version,
-        score=result.score,
-        lower_bound=result.lower_bound,
-        effective_sample_size=result.effective_sample_size,
-        eligible_contracts=result.eligible_contracts,
-        distinct_clients=result.distinct_clients,
-        public=result.public,
-        ledger=[asdict(entry) for entry in result.ledger],
-    )
+SNAPSHOT_COLUMNS = (
+    "account_id",
+    "run_id",
+    "as_of",
+    "params_version",
+    "score",
+    "lower_bound",
+    "effective_sample_size",
+    "eligible_contracts",
+    "distinct_clients",
+    "public",
+    "ledger",
+)
+
+
+def _ledger(result):
+    return [
+        {
+            "contract_id": e.contract_id,
+            "client_id": e.client_id,
+            "outcome": e.outcome,
+            "weight": e.weight,
+            "points": e.points,
+            "excluded": e.excluded,
+        }
+        for e in result.ledger
+    ]
+
+
+def _write_snapshots(run, results):
+    """Insert a chunk's snapshots, skipping any this run already has (a resumed chunk)."""
+    if connection.vendor != "postgresql":
+        ScoreSnapshot.objects.bulk_create(
+            [
+                ScoreSnapshot(
+                    account_id=pk,
+                    run=run,
+                    as_of=run.as_of,
+                    params_version=run.params_version,
+                    score=r.score,
+                    lower_bound=r.lower_bound,
+                    effective_sample_size=r.effective_sample_size,
+                    eligible_contracts=r.eligible_contracts,
+                    distinct_clients=r.distinct_clients,
+                    public=r.public,
+                    ledger=_ledger(r),
+                )
+                for pk, r in results
+            ],
+            ignore_conflicts=True,
+        )
+        return
+    # COPY into a temporary table, then one INSERT that skips conflicts, which COPY cannot.
+    columns = ", ".join(SNAPSHOT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS snapshot_chunk ON COMMIT DELETE ROWS "  # noqa: S608
+            f"AS SELECT {columns} FROM reputation_scoresnapshot WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY snapshot_chunk ({columns}) FROM STDIN") as copy:
+            for pk, r in results:
+                copy.write_row(
+                    (
+                        pk,
+                        run.pk,
+                        run.as_of,
+                        run.params_version,
+                        r.score,
+                        r.lower_bound,
+                        r.effective_sample_size,
+                        r.eligible_contracts,
+                        r.distinct_clients,
+                        r.public,
+                        json.dumps(_ledger(r)),
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO reputation_scoresnapshot ({columns}) SELECT {columns} FROM snapshot_chunk "  # noqa: S608
+            "ON CONFLICT (run_id, account_id) DO NOTHING"
+        )
 
 
 def start_run(*, as_of=None):
@@ -152,9 +219,9 @@ def recompute_scores(*, actor, run=None, account_ids=None, chunk_size=1000, afte
         if not ids:
             break
         facts = contract_facts(ids, run.as_of)
-        snapshots = [_snapshot(run, pk, scoring.compute(facts[pk], run.as_of, params)) for pk in ids]
+        results = [(pk, scoring.compute(facts[pk], run.as_of, params)) for pk in ids]
         with transaction.atomic():
-            ScoreSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
+            _write_snapshots(run, results)
             run.last_account_id, run.accounts_done = ids[-1], run.accounts_done + len(ids)
             run.save(update_fields=["last_account_id", "accounts_done"])
         if after_chunk:
@@ -178,3 +245,7 @@ def recompute_scores(*, actor, run=None, account_ids=None, chunk_size=1000, afte
 
 def latest_snapshot(account):
     return ScoreSnapshot.objects.filter(account=account, run__finished_at__isnull=False).order_by("-as_of").first()
+
+
+def last_two_snapshots(account):
+    return list(ScoreSnapshot.objects.filter(account=account, run__finished_at__isnull=False).order_by("-as_of")[:2])

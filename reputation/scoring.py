@@ -11,6 +11,11 @@ from datetime import datetime
 DAY_SECONDS = 86_400
 
 
+def seconds(moment):
+    """Times may be aware datetimes or epoch seconds (the recompute reads epochs: much cheaper)."""
+    return moment.timestamp() if isinstance(moment, datetime) else moment
+
+
 @dataclass(frozen=True)
 class Parameters:
     prior_mean: float = 0.85
@@ -95,12 +100,13 @@ def size_weight(earnings_cents, started_at, paid_until, params):
     """1, 1.25 or 1.5 by earnings band, plus one for each full 90 days with payments, capped."""
     dollars = earnings_cents / 100
     band = 1.0 if dollars <= 250 else 1.25 if dollars <= 1000 else 1.5
-    periods = max(0, int((paid_until - started_at).total_seconds() // (90 * DAY_SECONDS))) if earnings_cents else 0
+    length = seconds(paid_until) - seconds(started_at)
+    periods = max(0, int(length // (90 * DAY_SECONDS))) if earnings_cents else 0
     return min(params.max_contract_weight, band + periods)
 
 
 def recency(at, now, params):
-    age_days = (now - at).total_seconds() / DAY_SECONDS
+    age_days = (seconds(now) - seconds(at)) / DAY_SECONDS
     if age_days > params.max_age_days:
         return 0.0
     return 0.5 ** (max(0.0, age_days) / params.half_life_days)
@@ -142,12 +148,41 @@ def beta_cdf(x, a, b):
     return 1 - math.exp(log_front) * _beta_continued_fraction(b, a, 1 - x) / b
 
 
-def beta_quantile(q, a, b):
-    """The x with I_x(a, b) = q, by bisection (60 halvings: far below a tenth of a point)."""
+def beta_pdf(x, a, b):
+    log_density = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    return math.exp(log_density + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+
+
+def beta_quantile(q, a, b, tolerance=1e-10):
+    """The x with I_x(a, b) = q: Newton's method from a normal approximation, kept inside a
+    bisection bracket so it always converges (a handful of steps instead of sixty halvings)."""
     low, high = 0.0, 1.0
-    for _ in range(60):
+    mean = a / (a + b)
+    spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    z = -1.2815515655446004 if q == 0.1 else math.sqrt(2) * _erfinv(2 * q - 1)
+    x = min(max(mean + z * spread, 1e-6), 1 - 1e-6)
+    for _ in range(100):
+        error = beta_cdf(x, a, b) - q
+        if abs(error) < tolerance:
+            return x
+        if error < 0:
+            low = x
+        else:
+            high = x
+        density = beta_pdf(x, a, b)
+        step = x - error / density if density > 0 else -1
+        x = step if low < step < high else (low + high) / 2
+        if high - low < tolerance:
+            break
+    return x
+
+
+def _erfinv(y):
+    # Bisection on math.erf: only used for quantiles other than the default tenth.
+    low, high = -6.0, 6.0
+    for _ in range(80):
         middle = (low + high) / 2
-        if beta_cdf(middle, a, b) < q:
+        if math.erf(middle) < y:
             low = middle
         else:
             high = middle
@@ -169,6 +204,31 @@ def _cap_per_client(entries, params):
         if total > params.max_client_weight:
             for entry in group:
                 entry.weight *= params.max_client_weight / total
+
+
+def _points(counted, raw_weights, score, params):
+    """Each entry's contribution: S minus S without it. Linear in the number of contracts: only
+    the removed entry's own client group is re-capped."""
+    numerator = params.prior_strength * params.prior_mean + sum(e.weight * e.outcome for e in counted)
+    denominator = params.prior_strength + sum(e.weight for e in counted)
+    groups = {}
+    for entry in counted:
+        groups.setdefault(entry.client_id, []).append(entry)
+    for group in groups.values():
+        group_num = sum(e.weight * e.outcome for e in group)
+        group_den = sum(e.weight for e in group)
+        raw_total = sum(raw_weights[id(e)] for e in group)
+        for entry in group:
+            rest = raw_total - raw_weights[id(entry)]
+            scale = params.max_client_weight / rest if rest > params.max_client_weight else 1.0
+            others = [e for e in group if e is not entry] if raw_total > params.max_client_weight else None
+            if others is None:
+                new_num, new_den = group_num - entry.weight * entry.outcome, group_den - entry.weight
+            else:
+                new_num = sum(raw_weights[id(e)] * scale * e.outcome for e in others)
+                new_den = sum(raw_weights[id(e)] * scale for e in others)
+            without = (numerator - group_num + new_num) / (denominator - group_den + new_den)
+            entry.points = 100 * (score - without)
 
 
 def compute(contracts, now, params=Parameters()):
@@ -195,12 +255,11 @@ def compute(contracts, now, params=Parameters()):
             size_weight(facts.earnings_cents, facts.started_at, paid_until, params) * facts.credibility * decay
         )
         counted.append(entry)
+    raw_weights = {id(e): e.weight for e in counted}
     _cap_per_client(counted, params)
     pairs = [(e.weight, e.outcome) for e in counted]
     score = _posterior_mean(pairs, params)
-    for entry in counted:
-        without = [(e.weight, e.outcome) for e in counted if e is not entry]
-        entry.points = 100 * (score - _posterior_mean(without, params))
+    _points(counted, raw_weights, score, params)
     total_weight = sum(w for w, _ in pairs)
     alpha = params.prior_strength * params.prior_mean + sum(w * y for w, y in pairs)
     beta = params.prior_strength * (1 - params.prior_mean) + sum(w * (1 - y) for w, y in pairs)
@@ -221,3 +280,51 @@ def compute(contracts, now, params=Parameters()):
 def score_from_ledger(ledger, params=Parameters()):
     """S again from a stored ledger: what "why is my score X" answers rest on."""
     return _posterior_mean([(e["weight"], e["outcome"]) for e in ledger if not e["excluded"]], params)
+
+
+def explain_change(old_ledger, new_ledger, old_version, new_version):
+    """Why the score moved between two snapshots, in buckets of contracts: each bucket lists the
+    contracts and the sum of their change in points. A contract whose outcome and weight are
+    unchanged is left out, though its points shift when others change."""
+    old = {e["contract_id"]: e for e in old_ledger}
+    new = {e["contract_id"]: e for e in new_ledger}
+    buckets = {name: {"contracts": [], "points": 0.0} for name in CHANGE_BUCKETS}
+
+    def add(bucket, contract_id, points):
+        buckets[bucket]["contracts"].append(contract_id)
+        buckets[bucket]["points"] += points
+
+    for contract_id in sorted(old.keys() | new.keys()):
+        before, after = old.get(contract_id), new.get(contract_id)
+        was_counted = bool(before) and not before["excluded"]
+        is_counted = bool(after) and not after["excluded"]
+        delta = (after["points"] if is_counted else 0.0) - (before["points"] if was_counted else 0.0)
+        if is_counted and not was_counted:
+            add("exclusion_removed" if before and before["excluded"] else "new_outcome", contract_id, delta)
+        elif was_counted and not is_counted:
+            add("aged_out" if after and after["excluded"] == TOO_OLD else "exclusion_added", contract_id, delta)
+        elif is_counted and old_version != new_version:
+            add("parameters", contract_id, delta)
+        elif is_counted and abs(after["outcome"] - before["outcome"]) > 1e-9:
+            add("outcome_changed", contract_id, delta)
+        elif is_counted and abs(after["weight"] - before["weight"]) > 1e-9:
+            add("decay", contract_id, delta)
+    return {name: bucket for name, bucket in buckets.items() if bucket["contracts"]}
+
+
+CHANGE_BUCKETS = (
+    "new_outcome",
+    "outcome_changed",
+    "decay",
+    "aged_out",
+    "exclusion_added",
+    "exclusion_removed",
+    "parameters",
+)
+
+
+def outcome_band(outcome):
+    """What analysts see instead of the outcome itself, so private feedback stays private."""
+    if outcome is None:
+        return "none"
+    return "positive" if outcome >= 0.8 else "mixed" if outcome >= 0.5 else "negative"

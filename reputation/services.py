@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from reputation.models import Account, AccountNote
@@ -168,3 +168,16 @@ def import_accounts(*, actor, accounts, fields=ACCOUNT_DETAIL_FIELDS, report=Fal
         statuses.update(dict.fromkeys((a.external_id for a in to_update), "updated"))
         return statuses
     return len(to_create), len(to_update)
+
+
+def reveal_private_feedback(*, actor, contract):
+    """The raw private 0-10 a client gave: admins only, and every reveal is logged."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only admins see raw private feedback.")
+    record(
+        actor=actor,
+        action=AuditAction.PRIVATE_FEEDBACK_REVEALED,
+        target=contract,
+        subject_account=contract.freelancer.external_id,
+    )
+    return contract.client_private

@@ -23,7 +23,7 @@ from trustconsole.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
 QUEUE_PAGES = ["/queue/", "/queue/?queue=scams&sort=due", "/queue/?sla=breached&band=high", "/queue/?q=fee"]
 PAGES = {
-    "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs"],
+    "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs", "/accounts/fl-10122/"],
     "lead": ["/", *QUEUE_PAGES, "/approvals/", "/appeals/", "/audit/", "/audit/?action=action.applied"],
     "admin": [
         "/",
@@ -35,6 +35,7 @@ PAGES = {
         "/admin/cases/foureyesrule/",
         "/admin/cases/enforcementaction/",
         "/admin/trustconsole/notice/",
+        "/accounts/fl-10122/",
         "/api/v1/docs",
     ],
     "auditor": ["/", *QUEUE_PAGES, "/audit/"],

@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_UPDATED = "account.updated", "Account details changed"
     ACCOUNT_EMAIL_REVEALED = "account.email_revealed", "Account e-mail revealed"
     ACCOUNT_NOTE_ADDED = "account.note_added", "Account note added"
+    PRIVATE_FEEDBACK_REVEALED = "contract.private_feedback_revealed", "Private feedback revealed"
     CONTRACT_CREATED = "contract.created", "Contract first received"
     CONTRACT_UPDATED = "contract.updated", "Contract changed"
     SCORES_RECOMPUTED = "scores.recomputed", "Success scores recomputed"

@@ -143,3 +143,35 @@ def test_the_beta_quantile_inverts_the_cdf():
             assert beta_cdf(beta_quantile(q, a, b), a, b) == pytest.approx(q, abs=1e-9)
     # Beta(2, 2) has the closed form 3x^2 - 2x^3.
     assert beta_cdf(0.3, 2, 2) == pytest.approx(3 * 0.09 - 2 * 0.027)
+
+
+@settings(max_examples=200, deadline=None)
+@given(contracts)
+def test_each_contracts_points_are_the_score_minus_the_score_without_it(history):
+    result = compute(history, NOW)
+    for entry in result.ledger:
+        if entry.excluded:
+            assert entry.points == 0
+            continue
+        without = compute([c for c in history if c.contract_id != entry.contract_id], NOW).score
+        assert entry.points == pytest.approx(100 * (result.score - without), abs=1e-9)
+
+
+def test_a_change_is_explained_in_buckets_of_contracts():
+    from reputation.scoring import explain_change
+
+    def ledger(history, now=NOW):
+        keys = ("contract_id", "points", "excluded", "outcome", "weight")
+        return [{key: getattr(e, key) for key in keys} for e in compute(history, now).ledger]
+
+    old_history = [contract(1, days_ago=700), contract(2, days_ago=30, private=4)]
+    later = NOW + timedelta(days=60)
+    new_history = [*old_history, contract(3, days_ago=-50, private=10)]
+    change = explain_change(ledger(old_history), ledger(new_history, later), 1, 1)
+    assert change["aged_out"]["contracts"] == [1]
+    assert change["new_outcome"]["contracts"] == [3] and change["new_outcome"]["points"] > 0
+    assert change["decay"]["contracts"] == [2]
+    reparametrised = explain_change(ledger(old_history), ledger(old_history), 1, 2)
+    assert reparametrised["parameters"]["contracts"] == [1, 2]
+    changed = [contract(1, days_ago=700), contract(2, days_ago=30, private=9)]
+    assert explain_change(ledger(old_history), ledger(changed), 1, 1)["outcome_changed"]["contracts"] == [2]

@@ -36,6 +36,8 @@ ACCESS_RULES = [
     ("cases:case", {"analyst", "lead", "auditor"}),
     ("cases:leave", {"analyst", "lead", "auditor"}),
     ("cases:reveal_email", {"analyst", "lead", "auditor"}),
+    ("cases:account", {"analyst", "lead", "auditor", "admin"}),
+    ("cases:reveal_private", {"admin"}),
     ("cases:reassign", {"lead"}),
     ("cases:approvals", {"lead"}),
     ("cases:approve", {"lead"}),
