@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     CASE_SLA_BREACHED = "case.sla_breached", "Case breached its SLA"
     CASE_DISMISSED = "case.dismissed", "Case dismissed: no violation"
     CASE_REOPENED = "case.reopened", "Case reopened"
+    CASE_SETTLED = "case.settled", "Case settled by an action on another case"
     ACTION_PROPOSED = "action.proposed", "Action proposed for four-eyes approval"
     ACTION_APPROVED = "action.approved", "Action approved"
     ACTION_REJECTED = "action.rejected", "Action rejected by a lead"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases.models import (
     ActionKind,
     ActionStatus,
+    Case,
     CaseNote,
     CaseStatus,
     ContentItem,
@@ -55,6 +56,8 @@ TAKES_BADGES = {ActionKind.SUSPEND, ActionKind.BAN}
 # on one case), but not while one waits for approval.
 ACTIONABLE = (CaseStatus.OPEN, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED, CaseStatus.ACTIONED)
 DISMISSABLE = (CaseStatus.OPEN, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED)
+# Other open cases a ban closes; one waiting for approval keeps its own decision.
+SETTLEABLE = DISMISSABLE
 MAX_DAYS = 3650
 
 
@@ -309,6 +312,44 @@ def _carry_out_protections(actor, action, effects, now):
             effects.setdefault("counterparties_notified", []).append(other.external_id)
 
 
+def _settle_other_cases(actor, action, case, now):
+    """A ban settles the account's other open cases: there is nothing left to decide in them."""
+    settled = []
+    others = (
+        Case.objects.select_for_update()
+        .filter(account_id=action.account_id, status__in=SETTLEABLE)
+        .exclude(pk=case.pk)
+        .select_related("account")
+        .order_by("pk")
+    )
+    for other in others:
+        before = other.status
+        other.status, other.closed_at, other.assignee, other.lease_expires_at = CaseStatus.ACTIONED, now, None, None
+        bump_version(other, ["status", "closed_at", "assignee", "lease_expires_at"])
+        audit_case(
+            actor,
+            AuditAction.CASE_SETTLED,
+            other,
+            {"status": [before, other.status]},
+            reason=f"settled by the ban in case #{case.pk}",
+            context={"action_id": action.pk},
+        )
+        settled.append(other.pk)
+    return settled
+
+
+def reopen_settled_cases(actor, action, reason):
+    """Undo a ban's settling: reopen each case it closed, unless a newer one covers it."""
+    for other in Case.objects.select_for_update().filter(pk__in=(action.effects or {}).get("settled_cases", [])):
+        covered = Case.objects.still_open().filter(account_id=other.account_id, policy_id=other.policy_id).exists()
+        if other.status != CaseStatus.ACTIONED or covered:
+            continue
+        before = other.status
+        other.status, other.closed_at = CaseStatus.OPEN, None
+        bump_version(other, ["status", "closed_at"])
+        audit_case(actor, AuditAction.CASE_REOPENED, other, {"status": [before, other.status]}, reason=reason)
+
+
 def _apply(actor, action, case, now):
     effects = {}
     source = f"action:{action.pk}"
@@ -336,6 +377,8 @@ def _apply(actor, action, case, now):
             actor=actor, account_id=action.account_id, reason=reason, source=source, case_id=case.pk, now=now
         )
     _carry_out_protections(actor, action, effects, now)
+    if action.kind == ActionKind.BAN:
+        effects["settled_cases"] = _settle_other_cases(actor, action, case, now)
     before_status = action.status
     action.status, action.applied_at, action.effects = ActionStatus.APPLIED, now, effects
     action.appeal_until = now + timedelta(days=settings.APPEAL_WINDOW_DAYS)
@@ -493,6 +536,7 @@ def reverse_action(*, actor, action, reason, now):
     for item in items:
         _set_visibility(actor, [item], restored[str(item.pk)], action, reason)
     standing.restore_badges(actor=actor, badge_ids=effects.get("badges", []), reason=reason, case_id=action.case_id)
+    reopen_settled_cases(actor, action, reason)
     action.status, action.reversed_at = ActionStatus.REVERSED, now
     action.save(update_fields=["status", "reversed_at"])
     record(

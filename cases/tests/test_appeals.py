@@ -105,3 +105,22 @@ def test_overturning_with_reopen_puts_the_case_back_in_its_queue(analyst, lead, 
     case.refresh_from_db()
     assert (case.status, case.closed_at) == (CaseStatus.OPEN, None)
     assert AuditEvent.objects.filter(action=AuditAction.CASE_REOPENED, case_id=case.pk).exists()
+
+
+def test_a_ban_settles_the_accounts_other_open_cases_and_overturning_reopens_them(
+    analyst, lead, second_lead, claimed, make_case
+):
+    other = make_case(subject="cl-1", policy="SPAM")
+    case = claimed()
+    action = act(analyst, case, "ban", deviation_reason="ring")
+    other.refresh_from_db()
+    assert other.status == CaseStatus.OPEN
+    enforcement.approve_action(actor=lead, action_id=action.pk)
+    other.refresh_from_db()
+    assert other.status == CaseStatus.ACTIONED and other.closed_at
+    settled = AuditEvent.objects.get(action=AuditAction.CASE_SETTLED)
+    assert (settled.case_id, settled.reason) == (other.pk, f"settled by the ban in case #{case.pk}")
+    appeal = file(analyst, action)
+    appeals.decide_appeal(actor=second_lead, appeal_id=appeal.pk, outcome="overturn", note="Wrong person.")
+    other.refresh_from_db()
+    assert (other.status, other.closed_at) == (CaseStatus.OPEN, None)

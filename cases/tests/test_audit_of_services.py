@@ -160,11 +160,24 @@ def test_bulk_operations(analyst, make_case):
     assert row.context == {"batch": str(operation.pk)}
 
 
+def test_a_ban_settling_another_case(analyst, lead, claimed, make_case):
+    other = make_case(subject="cl-1", policy="SPAM")
+    action = act(analyst, claimed(), "ban", deviation_reason="ring")
+    enforcement.approve_action(actor=lead, action_id=action.pk)
+    row = only_row(AuditAction.CASE_SETTLED)
+    assert (row.actor_name, target(row), row.changes, row.context) == (
+        "lee",
+        ("cases.case", str(other.pk)),
+        {"status": ["open", "actioned"]},
+        {"action_id": action.pk},
+    )
+
+
 def test_every_enforcement_action_of_the_vocabulary_is_checked_above():
     enforcement_actions = {
         a
         for a in AuditAction.values
         if a.split(".")[0] in {"action", "restriction", "badge", "notice", "appeal", "bulk", "content"}
-        or a in {AuditAction.CASE_DISMISSED, AuditAction.CASE_REOPENED}
+        or a in {AuditAction.CASE_DISMISSED, AuditAction.CASE_REOPENED, AuditAction.CASE_SETTLED}
     }
     assert enforcement_actions - CHECKED == set()
