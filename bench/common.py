@@ -50,3 +50,15 @@ def setup_django():
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def copy_lines(cursor, table, columns, lines):
+    """COPY text-format lines into a table from this client, a chunk at a time."""
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        chunk = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) == 20_000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        copy.write("".join(chunk))

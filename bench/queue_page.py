@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import percentile, recreate_database, setup_django
+from common import copy_lines, percentile, recreate_database, setup_django
 
 QUEUE_URLS = [
     "/queue/",
@@ -24,18 +24,6 @@ QUEUE_URLS = [
     "/queue/?q=nothingmatches",
 ]
 ADMIN_URL = "/admin/cases/case/"
-
-
-def _copy(cursor, table, columns, lines):
-    """COPY rows into a table from this client, in text format, a chunk at a time."""
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        chunk = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) == 20_000:
-                copy.write("".join(chunk))
-                chunk.clear()
-        copy.write("".join(chunk))
 
 
 def generate(cases):
@@ -53,7 +41,7 @@ def generate(cases):
         cursor.execute("SELECT now()")
         (now,) = cursor.fetchone()
         stamp = now.isoformat()
-        _copy(
+        copy_lines(
             cursor,
             "reputation_account",
             [
@@ -94,7 +82,7 @@ def generate(cases):
                 f"{'t' if n % 10 == 0 else 'f'}\tt\t{opened}\t{due}\t{'t' if hours > sla_hours else 'f'}\t1\t{text}\n"
             )
 
-        _copy(
+        copy_lines(
             cursor,
             "cases_case",
             [
@@ -133,7 +121,7 @@ def generate(cases):
                         f"{observed}\t{observed}\t{{}}\t\t{batch}\n"
                     )
 
-        _copy(
+        copy_lines(
             cursor,
             "cases_signal",
             [

@@ -14,18 +14,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import recreate_database, setup_django
-
-
-def _copy(cursor, table, columns, lines):
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        chunk = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) == 20_000:
-                copy.write("".join(chunk))
-                chunk.clear()
-        copy.write("".join(chunk))
+from common import copy_lines, recreate_database, setup_django
 
 
 def generate(freelancers, contracts):
@@ -54,7 +43,7 @@ def generate(freelancers, contracts):
                     f"{stamp}\t{stamp}\n"
                 )
 
-        _copy(cursor, "reputation_account", account_columns, accounts())
+        copy_lines(cursor, "reputation_account", account_columns, accounts())
         contract_columns = [
             "external_id", "freelancer_id", "client_id", "kind", "title", "started_at", "ended_at",
             "earnings_cents", "end_reason", "client_private", "client_public", "freelancer_public", "feedback_at",
@@ -77,7 +66,7 @@ def generate(freelancers, contracts):
                     f"{rng.randint(2_000, 2_000_000)}\t\t{private}\t{public}\t\\N\t{at}\t{dispute}\t{stamp}\n"
                 )
 
-        _copy(cursor, "reputation_contract", contract_columns, rows())
+        copy_lines(cursor, "reputation_contract", contract_columns, rows())
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('reputation_account', 'id'), (SELECT max(id) FROM reputation_account))"
         )

@@ -11,7 +11,6 @@ from typing import Literal
 from ninja import Router, Schema
 from pydantic import (
     Field,
-    ValidationError,
     field_validator,
 )
 
@@ -25,6 +24,7 @@ from trustconsole.api import (
     enforce_rate_limit,
     read_batch,
     require_scope,
+    validate_each,
 )
 from trustconsole.api_schemas import ExternalId, ItemId, Strict, Text, Timestamp
 
@@ -143,31 +143,17 @@ class BatchOut(Schema):
     counts: BatchCounts
 
 
-def _errors_of(error):
-    return {".".join(str(part) for part in e["loc"]) or "item": e["msg"] for e in error.errors()}
-
-
 def _process(request, scope, envelope_key, model):
     client = request.auth
     require_scope(client, scope)
     enforce_rate_limit(client)
     raw_items = read_batch(request, envelope_key)
-    results, valid, seen = [None] * len(raw_items), [], set()
-    for index, raw in enumerate(raw_items):
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
-        shown_id = raw_id if isinstance(raw_id, str) else None
-        try:
-            # JSON mode: strict types, but ISO timestamps are read as datetimes.
-            item = model.model_validate_json(json.dumps(raw))
-        except ValidationError as error:
-            results[index] = ItemResult(shown_id, "rejected", errors=_errors_of(error))
-            continue
-        if item.id in seen:
-            results[index] = ItemResult(item.id, "rejected", errors={"id": "appears twice in this batch"})
-            continue
-        seen.add(item.id)
-        valid.append((index, item.intake_item()))
-    for (index, _), result in zip(valid, ingest(client=client, items=[item for _, item in valid]), strict=True):
+    valid, rejected = validate_each(raw_items, model)
+    results = [None] * len(raw_items)
+    for index, (shown_id, errors) in rejected.items():
+        results[index] = ItemResult(shown_id, "rejected", errors=errors)
+    stored = ingest(client=client, items=[item.intake_item() for _, item in valid])
+    for (index, _), result in zip(valid, stored, strict=True):
         results[index] = result
     counts = {status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")}
     return {"results": [r.as_dict() for r in results], "counts": counts}

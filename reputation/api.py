@@ -4,13 +4,12 @@ Same contract as the signals API: items are validated one by one, valid ones are
 are rejected, and each gets its own result.
 """
 
-import json
 from datetime import datetime
 from typing import Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from reputation.marketplace import ContractRecord, import_contracts
 from reputation.models import Account, Badge, Restriction
@@ -25,6 +24,7 @@ from trustconsole.api import (
     enforce_rate_limit,
     read_batch,
     require_scope,
+    validate_each,
 )
 from trustconsole.api_schemas import ExternalId, ItemId, Strict, Text, Timestamp
 
@@ -129,23 +129,14 @@ def _validate_items(request, envelope_key, model):
     client = request.auth
     require_scope(client, MARKETPLACE)
     enforce_rate_limit(client)
-    results, valid, seen = [], [], set()
-    for raw in read_batch(request, envelope_key):
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
-        shown = raw_id if isinstance(raw_id, str) else None
-        try:
-            item = model.model_validate_json(json.dumps(raw))
-        except ValidationError as error:
-            fields = {".".join(str(p) for p in e["loc"]) or "item": e["msg"] for e in error.errors()}
-            results.append({"id": shown, "status": "rejected", "errors": fields})
-            continue
-        if item.id in seen:
-            results.append({"id": item.id, "status": "rejected", "errors": {"id": "appears twice in this batch"}})
-            continue
-        seen.add(item.id)
-        results.append({"id": item.id, "status": None, "errors": {}})
-        valid.append(item)
-    return client, results, valid
+    raw_items = read_batch(request, envelope_key)
+    valid, rejected = validate_each(raw_items, model)
+    results = [None] * len(raw_items)
+    for index, (shown_id, errors) in rejected.items():
+        results[index] = {"id": shown_id, "status": "rejected", "errors": errors}
+    for index, item in valid:
+        results[index] = {"id": item.id, "status": None, "errors": {}}
+    return client, results, [item for _, item in valid]
 
 
 def _answer(results):

@@ -19,6 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
+from pydantic import ValidationError as PydanticValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_ITEMS = 1000
@@ -235,6 +236,29 @@ def read_batch(request, envelope_key):
     if len(items) > MAX_ITEMS:
         raise ApiError(413, "too_many_items", f"At most {MAX_ITEMS} items per request; got {len(items)}.")
     return items
+
+
+def validate_each(raw_items, model):
+    """Each item of a batch validated on its own, so valid items are kept when others fail.
+    JSON mode: strict types, but ISO timestamps are read as datetimes. An id seen earlier in the
+    batch is refused. Returns (valid, rejected): [(index, item)] and {index: (id or None, errors)}.
+    """
+    valid, rejected, seen = [], {}, set()
+    for index, raw in enumerate(raw_items):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        shown_id = raw_id if isinstance(raw_id, str) else None
+        try:
+            item = model.model_validate_json(json.dumps(raw))
+        except PydanticValidationError as error:
+            errors = {".".join(str(part) for part in e["loc"]) or "item": e["msg"] for e in error.errors()}
+            rejected[index] = (shown_id, errors)
+            continue
+        if item.id in seen:
+            rejected[index] = (item.id, {"id": "appears twice in this batch"})
+            continue
+        seen.add(item.id)
+        valid.append((index, item))
+    return valid, rejected
 
 
 def api_urls():

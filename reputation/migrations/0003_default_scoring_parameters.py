@@ -8,6 +8,6 @@ def publish_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reputation", "0003_scores_and_feedback")]
+    dependencies = [("reputation", "0002_standing_contracts_scores")]
 
     operations = [migrations.RunPython(publish_defaults, migrations.RunPython.noop)]
