@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import ActionKind, ApiClient, Case, CaseStatus, Detector, Policy, Queue, Signal
 from cases.services import appeals, enforcement, work
 from cases.services.api_clients import create_api_client
@@ -259,7 +260,7 @@ def _take_some_actions(analyst, lead):
         if recommended == ActionKind.BAN:
             request = ActionRequest(ActionKind.BAN, facts=facts)
         elif recommended == ActionKind.REMOVE_CONTENT:
-            items = list(enforcement.case_content_items(case).values_list("pk", flat=True))
+            items = list(selectors.case_content_items(case).values_list("pk", flat=True))
             request = ActionRequest(recommended, facts=facts, content_item_ids=items[:1])
         else:
             request = ActionRequest(

@@ -128,6 +128,18 @@ class AppealDecisionForm(forms.Form):
     reopen = forms.BooleanField(label="Reopen the case for a fresh review (when overturning)", required=False)
 
 
+class CaseIdsField(forms.Field):
+    """Case ids ticked in the queue; the bulk service checks each case itself."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value or []
+        if not isinstance(values, (list, tuple)) or not all(str(v).isdigit() for v in values):
+            raise forms.ValidationError("Case ids are whole numbers.")
+        return [int(v) for v in values]
+
+
 class BulkForm(forms.Form):
     kind = forms.ChoiceField(choices=BulkKind.choices, label="Do")
     scope = forms.ChoiceField(
@@ -135,7 +147,7 @@ class BulkForm(forms.Form):
         initial="selected",
         label="To",
     )
-    case = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
+    case = CaseIdsField(required=False)
     reason = forms.CharField(label="Reason", max_length=2000, required=False)
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True, groups__name__in=["analyst", "lead"]).distinct(),
@@ -143,8 +155,3 @@ class BulkForm(forms.Form):
         required=False,
         label="Give them to",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Case ids arrive as checkbox values from the queue; the service checks each case.
-        self.fields["case"].valid_value = lambda value: str(value).isdigit()

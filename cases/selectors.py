@@ -144,10 +144,31 @@ def case_timeline(case, limit=200):
     return list(AuditEvent.objects.filter(case_id=case.pk).order_by("-id")[:limit])
 
 
-def counterparties(account):
-    contracts = Contract.objects.filter(ended_at__isnull=True).select_related("freelancer", "client")
-    mine = list(contracts.filter(freelancer=account)) + list(contracts.filter(client=account))
-    return [c.client if c.freelancer_id == account.pk else c.freelancer for c in mine]
+def active_contracts(account, limit=None):
+    contracts = (
+        Contract.objects.filter(ended_at__isnull=True)
+        .filter(Q(freelancer=account) | Q(client=account))
+        .select_related("freelancer", "client")
+        .order_by("pk")
+    )
+    return list(contracts[:limit] if limit else contracts)
+
+
+def counterparties(account, contracts=None):
+    """The other side of each active contract."""
+    contracts = active_contracts(account) if contracts is None else contracts
+    return [c.client if c.freelancer_id == account.pk else c.freelancer for c in contracts]
+
+
+def case_content_items(case):
+    """The content items named in the case's signals."""
+    ids = Signal.objects.filter(case=case, content__isnull=False).values("content__item_id")
+    return ContentItem.objects.filter(pk__in=ids).order_by("content_type", "external_id")
+
+
+def matching_case_ids(filterset, cap):
+    """Ids of the cases a queue filter matches, one past the cap so a caller can refuse."""
+    return list(filterset.qs.values_list("pk", flat=True)[: cap + 1])
 
 
 def open_listings(account):
@@ -161,14 +182,10 @@ def open_listings(account):
 
 def blast_radius(account):
     """What an action on the account would touch, shown before anything is applied."""
-    active_contracts = list(
-        Contract.objects.filter(ended_at__isnull=True)
-        .filter(Q(freelancer=account) | Q(client=account))
-        .select_related("freelancer", "client")[:50]
-    )
+    contracts = active_contracts(account, limit=50)
     return {
-        "contracts": active_contracts,
-        "counterparties": counterparties(account),
+        "contracts": contracts,
+        "counterparties": counterparties(account, contracts),
         "listings": list(open_listings(account)[:50]),
         "badges": list(Badge.objects.filter(account=account, revoked_at__isnull=True)),
         "other_cases": list(

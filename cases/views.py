@@ -31,11 +31,16 @@ work_cases = permission_required("trustconsole.work_cases", raise_exception=True
 reassign_cases = permission_required("trustconsole.reassign_cases", raise_exception=True)
 
 
-def _case_or_404(case_id):
+def case_or_404(case_id):
     try:
         return selectors.case_for_screen(case_id)
     except Case.DoesNotExist as error:
         raise Http404("No such case") from error
+
+
+def error_messages(error):
+    """The words of a refusal from a service, for a flash message or a form."""
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
 def _page_number(request):
@@ -84,7 +89,7 @@ def claim_next(request, queue_slug):
 @view_cases
 @require_GET
 def case_detail(request, case_id):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     signals = selectors.case_signals(case)
     version = case.version
     context = {
@@ -123,8 +128,7 @@ def _case_write(request, case_id, form_class, perform, done_message):
     try:
         perform(form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
+        messages.error(request, " ".join(error_messages(error)))
         return redirect("cases:case", case_id=case_id)
     messages.success(request, done_message)
     return redirect("cases:case", case_id=case_id)

@@ -16,29 +16,17 @@ from cases.filters import CaseFilter
 from cases.forms import ActionForm, AppealDecisionForm, AppealFileForm, BulkForm, DismissForm, RejectForm
 from cases.models import ActionKind, ActionStatus, Appeal, BulkOperation, BulkStatus, Case, EnforcementAction
 from cases.services import appeals, bulk, enforcement
-from cases.services.work import StaleCase
+from cases.services.work import StaleCase, check_version
+from cases.views import case_or_404, error_messages, work_cases
 
-view_cases = permission_required("trustconsole.view_cases", raise_exception=True)
-work_cases = permission_required("trustconsole.work_cases", raise_exception=True)
 approve_actions = permission_required("trustconsole.approve_actions", raise_exception=True)
 decide_appeals = permission_required("trustconsole.decide_appeals", raise_exception=True)
-
-
-def _case_or_404(case_id):
-    try:
-        return selectors.case_for_screen(case_id)
-    except Case.DoesNotExist as error:
-        raise Http404("No such case") from error
-
-
-def _messages_of(error):
-    return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
 def _form_for(case, kind, recommended, data=None):
     content = [
         (item.pk, f"{item.get_content_type_display()} {item.external_id} ({item.get_visibility_display().lower()})")
-        for item in enforcement.case_content_items(case)
+        for item in selectors.case_content_items(case)
     ]
     initial = {"version": case.version}
     return ActionForm(data, initial=initial, kind=kind, content_choices=content, recommended=recommended)
@@ -67,7 +55,7 @@ def _render_action_page(request, case, kind, form, status=200, errors=()):
 @work_cases
 @require_GET
 def action_form(request, case_id):
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     _, recommended = enforcement.recommendation(case, timezone.now())
     kind = request.GET.get("kind") or recommended
     if kind not in ActionKind.values:
@@ -80,7 +68,7 @@ def action_form(request, case_id):
 @require_POST
 def take_action(request, case_id, kind):
     """One endpoint per verb. Without `confirm` it shows the notice preview; with it, it acts."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     now = timezone.now()
     _, recommended = enforcement.recommendation(case, now)
     form = _form_for(case, kind, recommended, data=request.POST)
@@ -89,8 +77,7 @@ def take_action(request, case_id, kind):
     action_request = form.action_request()
     try:
         if request.POST.get("confirm") != "yes":
-            if case.version != form.cleaned_data["version"]:
-                raise StaleCase(f"Case #{case.pk} changed since you opened it. Reload it; nothing was done.")
+            check_version(case, form.cleaned_data["version"])
             action = enforcement.build_action(actor=request.user, case=case, request=action_request, now=now)
             context = {
                 "case": case,
@@ -120,7 +107,7 @@ def take_action(request, case_id, kind):
                 else:
                     form.add_error(None, field_errors)
             return _render_action_page(request, case, kind, form, status=400)
-        return _render_action_page(request, case, kind, form, status=400, errors=_messages_of(error))
+        return _render_action_page(request, case, kind, form, status=400, errors=error_messages(error))
     if action.status == ActionStatus.PENDING_APPROVAL:
         messages.success(request, f"{action.get_kind_display()} is waiting for a lead's approval.")
     else:
@@ -144,7 +131,7 @@ def dismiss(request, case_id):
             reason=form.cleaned_data["reason"],
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(error_messages(error)))
         return redirect("cases:case", case_id=case_id)
     except Case.DoesNotExist as error:
         raise Http404("No such case") from error
@@ -163,7 +150,7 @@ def _decide(request, perform, done, back):
     try:
         perform()
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(error_messages(error)))
         return redirect(back)
     messages.success(request, done)
     return redirect(back)
@@ -265,7 +252,7 @@ def bulk_start(request):
         if not filterset.is_valid():
             messages.error(request, "The filters are not valid.")
             return redirect("cases:queue")
-        case_ids = list(filterset.qs.values_list("pk", flat=True)[: settings.BULK_CASE_CAP + 1])
+        case_ids = selectors.matching_case_ids(filterset, settings.BULK_CASE_CAP)
     else:
         case_ids = data["case"]
     try:
@@ -273,7 +260,7 @@ def bulk_start(request):
             actor=request.user, kind=data["kind"], case_ids=case_ids, reason=data["reason"], assignee=data["assignee"]
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(error_messages(error)))
         return redirect("cases:queue")
     return redirect("cases:bulk_status", operation_id=operation.pk)
 

@@ -269,6 +269,7 @@ class ScoreRun(models.Model):
 class ScoreSnapshot(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots")
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="snapshots")
+    # The run's moment and parameters, copied so an account's latest snapshot is one index read.
     as_of = models.DateTimeField()
     params_version = models.PositiveIntegerField()
     score = models.FloatField()

@@ -244,7 +244,8 @@ def recompute_scores(*, actor, run=None, account_ids=None, chunk_size=1000, afte
 
 
 def latest_snapshot(account):
-    return ScoreSnapshot.objects.filter(account=account, run__finished_at__isnull=False).order_by("-as_of").first()
+    snapshots = last_two_snapshots(account)
+    return snapshots[0] if snapshots else None
 
 
 def last_two_snapshots(account):

@@ -159,7 +159,7 @@ def beta_quantile(q, a, b, tolerance=1e-10):
     low, high = 0.0, 1.0
     mean = a / (a + b)
     spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
-    z = -1.2815515655446004 if q == 0.1 else math.sqrt(2) * _erfinv(2 * q - 1)
+    z = math.sqrt(2) * _erfinv(2 * q - 1)
     x = min(max(mean + z * spread, 1e-6), 1 - 1e-6)
     for _ in range(100):
         error = beta_cdf(x, a, b) - q
@@ -178,7 +178,7 @@ def beta_quantile(q, a, b, tolerance=1e-10):
 
 
 def _erfinv(y):
-    # Bisection on math.erf: only used for quantiles other than the default tenth.
+    # Bisection on math.erf: only the starting point of Newton's method, so it need not be fast.
     low, high = -6.0, 6.0
     for _ in range(80):
         middle = (low + high) / 2

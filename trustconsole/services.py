@@ -94,6 +94,11 @@ def record_many(rows):
     return events
 
 
+def record_audit_export(*, actor, filters):
+    """Who exported which part of the audit log: the export itself is a view of sensitive data."""
+    return record(actor=actor, action=AuditAction.AUDIT_EXPORTED, context={"filters": filters})
+
+
 def _role_names(user):
     return sorted(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
 

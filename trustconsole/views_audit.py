@@ -10,10 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from trustconsole import selectors
+from trustconsole import selectors, services
 from trustconsole.filters import AuditFilter
-from trustconsole.models import AuditAction, AuditEvent
-from trustconsole.services import record
+from trustconsole.models import AuditEvent
 
 view_audit = permission_required("trustconsole.view_auditevent", raise_exception=True)
 export_data = permission_required("trustconsole.export_data", raise_exception=True)
@@ -70,11 +69,7 @@ def audit_export(request):
     filterset = AuditFilter(request.GET, queryset=AuditEvent.objects.all())
     if not filterset.is_valid():
         return render(request, "trustconsole/audit_log.html", {"filter": filterset, "rows": []}, status=400)
-    record(
-        actor=request.user,
-        action=AuditAction.AUDIT_EXPORTED,
-        context={"filters": {key: request.GET.getlist(key) for key in request.GET}},
-    )
+    services.record_audit_export(actor=request.user, filters={key: request.GET.getlist(key) for key in request.GET})
     writer = csv.writer(_Echo())
 
     def lines():

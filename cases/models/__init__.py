@@ -2,4 +2,3 @@
 
 from cases.models.enforcement import *  # noqa: F403
 from cases.models.intake import *  # noqa: F403
-from cases.models.intake import OPEN, OPEN_STATUSES  # noqa: F401

@@ -128,6 +128,7 @@ class Protection(models.TextChoices):
 
 class EnforcementAction(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    # The case's account and policy, copied so strikes are one index range (action_strikes).
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="enforcement_actions")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=24, choices=ActionKind)

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, ActionStatus, Appeal, AppealStatus, Case, CaseStatus, EnforcementAction
-from cases.services.enforcement import case_content_items, notice_template, notice_values, reverse_action
+from cases.selectors import case_content_items
+from cases.services.enforcement import notice_template, notice_values, reverse_action
 from cases.services.work import audit_case, bump_version, locked_case
 from trustconsole.models import AuditAction, NoticeKind
 from trustconsole.notices import queue_notice

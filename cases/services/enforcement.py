@@ -27,10 +27,9 @@ from cases.models import (
     NoticeTemplate,
     Protection,
     Reporter,
-    Signal,
     Visibility,
 )
-from cases.selectors import counterparties, open_listings
+from cases.selectors import case_content_items, counterparties, open_listings
 from cases.services.work import (
     audit_case,
     batch_context,
@@ -104,11 +103,6 @@ def four_eyes_rule_for(kind, account):
         if rule.holds(kind, tier, account.lifetime_earnings_cents):
             return rule
     return None
-
-
-def case_content_items(case):
-    ids = Signal.objects.filter(case=case, content__isnull=False).values("content__item_id")
-    return ContentItem.objects.filter(pk__in=ids).order_by("content_type", "external_id")
 
 
 def _check(case, request, recommended):

@@ -44,14 +44,19 @@ def _username(user):
     return user.get_username() if user else None
 
 
-def locked_case(case_id, expected_version):
-    """The case, row-locked for this transaction, if it is still at the version the page showed."""
-    case = Case.objects.select_for_update().select_related("account").get(pk=case_id)
+def check_version(case, expected_version):
+    """Refuse a write made against an older version of the case than the stored one."""
     if expected_version is not None and case.version != int(expected_version):
         raise StaleCase(
             f"Case #{case.pk} changed since you opened it (your version {expected_version}, now {case.version}). "
             "Reload it to see what changed; nothing was done."
         )
+
+
+def locked_case(case_id, expected_version):
+    """The case, row-locked for this transaction, if it is still at the version the page showed."""
+    case = Case.objects.select_for_update().select_related("account").get(pk=case_id)
+    check_version(case, expected_version)
     return case
 
 
