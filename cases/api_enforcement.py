@@ -128,7 +128,7 @@ def get_decisions(
     limit: int = Query(100, ge=1, le=MAX_FEED_PAGE),
 ):
     """Decisions to enforce, oldest first: actions applied and reversed, restrictions lifted,
-    badges revoked and restored. Pass the last `next_cursor` as `after` to resume; delivery is
+    badges awarded, revoked and restored. Pass the last `next_cursor` as `after` to resume; delivery is
     at least once, so treat a repeated cursor as already seen."""
     client = request.auth
     require_scope(client, ApiScope.DECISIONS)

@@ -3,8 +3,6 @@
 It lives in cases because it shows cases too (imports go cases → reputation, never back).
 """
 
-from functools import wraps
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -13,9 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors
 from reputation import scoring
+from reputation import selectors as reputation_selectors
+from reputation.forms import OverrideRequestForm
 from reputation.models import Account, Badge, Contract, Restriction
 from reputation.scores import last_two_snapshots
 from reputation.services import reveal_private_feedback
+from reputation.views import admins_only
 
 
 def _may_see_account(user):
@@ -61,22 +62,16 @@ def account_detail(request, external_id):
         "ledger": _ledger_rows(latest, exact),
         "change": change,
         "restrictions": list(Restriction.objects.filter(account=account).active_at(timezone.now())),
-        "badges": list(Badge.objects.filter(account=account).order_by("-awarded_at")),
+        "badges": list(Badge.objects.filter(account=account, revoked_at__isnull=True).order_by("-awarded_at")),
+        "tiers": reputation_selectors.badge_standing(account),
+        "badge_history": reputation_selectors.badge_history(account),
+        "overrides": reputation_selectors.account_overrides(account) if request.user.is_staff else [],
+        "override_form": OverrideRequestForm() if request.user.is_staff else None,
         "contracts": contracts,
         "cases": selectors.account_cases(account),
         "may_reveal": request.user.is_staff,
     }
     return render(request, "cases/account.html", context)
-
-
-def admins_only(view):
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied("Only admins see raw private feedback.")
-        return view(request, *args, **kwargs)
-
-    return guarded
 
 
 @login_required

@@ -46,6 +46,7 @@ def _render_action_page(request, case, kind, form, status=200, errors=()):
         "post_url": reverse(f"cases:act_{kind}", args=[case.pk]),
         "radius": selectors.blast_radius(case.account),
         "held_by": enforcement.four_eyes_rule_for(kind, case.account),
+        "takes_badges": enforcement.takes_badges(kind, case.policy),
         "errors": errors,
     }
     return render(request, "cases/action_form.html", context, status=status)

@@ -3,9 +3,25 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from reputation.models import Account, AccountKind, Badge, Contract, ScoreRun
-from reputation.scores import recompute_scores
-from reputation.services import import_accounts
+from django.contrib.auth import get_user_model
+
+from reputation import badge_rules
+from reputation.evaluation import evaluate_badges
+from reputation.models import (
+    Account,
+    AccountKind,
+    AccountLink,
+    BadgeEvaluation,
+    BadgeOverride,
+    BadgeTier,
+    Contract,
+    OverrideEffect,
+)
+from reputation.overrides import approve_override, request_override
+from reputation.scores import recompute_scores, start_run
+from reputation.services import import_accounts, link_accounts
+
+HISTORY_WEEKS = 16
 
 FIRST = [
     "Amara",
@@ -146,19 +162,90 @@ def load(*, actor, stdout):
     now = DEMO_EPOCH
     created, updated = import_accounts(actor=actor, accounts=[_account(rng, n, now) for n in range(DEMO_SIZE)])
     stdout.write(f"Accounts: {created} created, {updated} updated.")
-    contracts, badges = _contracts_and_badges(rng, now)
-    stdout.write(f"Contracts: {contracts} created; badges: {badges} awarded.")
-    if not ScoreRun.objects.filter(finished_at__isnull=False).exists():
-        run = recompute_scores(actor=actor)
-        stdout.write(f"Scores: {run.accounts_done} freelancers computed.")
+    contracts = _contracts(rng, now)
+    stdout.write(f"Contracts: {contracts} created.")
+    links = _links(actor, rng)
+    stdout.write(f"Linked accounts: {links} pairs.")
+    if not BadgeEvaluation.objects.exists():
+        _weekly_history(actor, now)
+        stdout.write(f"Scores and badges: {HISTORY_WEEKS} weekly recomputes and evaluations.")
+    stdout.write(f"Badge overrides: {_overrides(rng)} made.")
 
 
-def _contract(rng, external_id, freelancer, client, started, ended):
+def _weekly_history(actor, now):
+    """Sixteen weeks of scores and badge evaluations, so badges follow their real rules."""
+    for back in range(HISTORY_WEEKS - 1, -1, -1):
+        moment = now - badge_rules.WEEK * back
+        recompute_scores(actor=actor, run=start_run(as_of=moment))
+        evaluate_badges(actor=actor, week=badge_rules.monday_of(moment.date()), now=moment)
+
+
+def _links(actor, rng):
+    """A few freelancers who also run the client account that rated them."""
+    if AccountLink.objects.exists():
+        return 0
+    pairs = list(
+        Contract.objects.filter(client_private__gte=9).order_by("external_id").values_list("freelancer_id", "client_id")
+    )
+    chosen = rng.sample(pairs, min(4, len(pairs)))
+    for freelancer_id, client_id in chosen:
+        link_accounts(
+            actor=actor,
+            account_id=freelancer_id,
+            other_id=client_id,
+            reason="Same device fingerprint and payout account",
+            source="duplicate-account-linkage",
+        )
+    return len(chosen)
+
+
+def _overrides(rng):
+    """Overrides as admins make them: a grant in force, one waiting for a second admin, a
+    revocation, and Expert-Vetted given after interviews."""
+    users = get_user_model().objects
+    first, second = users.filter(username="admin").first(), users.filter(username="admin2").first()
+    if first is None or second is None or BadgeOverride.objects.exists():
+        return 0
+    freelancers = list(Account.objects.filter(kind=AccountKind.FREELANCER, badges__isnull=True).order_by("pk")[:400])
+    holders = list(Account.objects.filter(badges__tier=BadgeTier.RISING_TALENT, badges__revoked_at__isnull=True))
+    plan = [
+        (
+            rng.choice(freelancers),
+            BadgeTier.TOP_RATED,
+            OverrideEffect.GRANT,
+            "Enterprise pilot vetted by the account team",
+            None,
+        ),
+        (
+            rng.choice(freelancers),
+            BadgeTier.TOP_RATED_PLUS,
+            OverrideEffect.GRANT,
+            "Long-standing agency lead",
+            "pending",
+        ),
+    ]
+    if holders:
+        plan.append(
+            (rng.choice(holders), BadgeTier.RISING_TALENT, OverrideEffect.REVOKE, "Feedback under review", None)
+        )
+    for account in rng.sample(freelancers, 3):
+        plan.append((account, BadgeTier.EXPERT_VETTED, OverrideEffect.GRANT, "Passed the expert interview", "approve"))
+    for account, tier, effect, reason, then in plan:
+        override = request_override(
+            actor=first, account_id=account.pk, tier=tier, effect=effect, reason=reason, days=90
+        )
+        if then == "approve":
+            approve_override(actor=second, override_id=override.pk)
+    return len(plan)
+
+
+def _contract(rng, external_id, freelancer, client, started, ended, happy_rate=0.85):
     """Feedback as marketplaces see it: mostly positive, private more candid than public stars,
     a few disputes."""
     feedback = ended is not None and rng.random() < 0.85
-    happy = rng.random() < 0.85
-    private = min(10, max(0, round(rng.gauss(8.8 if happy else 4.5, 1.2)))) if feedback else None
+    happy = rng.random() < happy_rate
+    delighted = 9.6 if happy_rate > 0.9 else 8.8  # the strongest records get the best feedback
+    private = min(10, max(0, round(rng.gauss(delighted if happy else 4.5, 1.2)))) if feedback else None
     public = min(5, max(1, round(rng.gauss(4.8 if happy else 3.6, 0.5)))) if feedback else None
     return Contract(
         external_id=external_id,
@@ -177,11 +264,11 @@ def _contract(rng, external_id, freelancer, client, started, ended):
     )
 
 
-def _contracts_and_badges(rng, now):
-    """Active contracts (for the blast radius) and a few badges, until the contracts API and the
-    badge evaluation of the reputation issue replace them. Idempotent: only on an empty table."""
+def _contracts(rng, now):
+    """Active contracts (for the blast radius) and a history of finished ones with feedback.
+    Idempotent: only on an empty table."""
     if Contract.objects.exists():
-        return 0, 0
+        return 0
     accounts = list(Account.objects.order_by("external_id"))
     freelancers = [a for a in accounts if a.kind != AccountKind.CLIENT]
     clients = [a for a in accounts if a.kind == AccountKind.CLIENT]
@@ -199,17 +286,20 @@ def _contracts_and_badges(rng, now):
                 contracts.append(
                     _contract(rng, f"ct-{50000 + n}-{k}", freelancer, rng.choice(clients), begun, finished)
                 )
+        # A few established freelancers with long, strong records: the Top Rated tiers.
+        if n % 12 == 0:
+            for k in range(rng.randint(12, 24)):
+                begun = now - timedelta(days=rng.randint(20, 700))
+                finished = min(begun + timedelta(days=rng.randint(10, 200)), now - timedelta(days=1))
+                contracts.append(
+                    _contract(
+                        rng, f"ct-{50000 + n}-s{k}", freelancer, rng.choice(clients), begun, finished, happy_rate=0.97
+                    )
+                )
     Contract.objects.bulk_create(contracts)
     earners = []
     for account in freelancers:
         account.lifetime_earnings_cents = account.earnings_12m_cents * rng.randint(1, 5)
         earners.append(account)
     Account.objects.bulk_update(earners, ["lifetime_earnings_cents"], batch_size=500)
-    tiers = ["rising_talent", "top_rated", "top_rated_plus", "expert_vetted"]
-    badges = [
-        Badge(account=account, tier=rng.choices(tiers, weights=[5, 4, 2, 1])[0], awarded_at=now - timedelta(days=30))
-        for account in freelancers
-        if account.earnings_12m_cents > 200_000 and rng.random() < 0.5
-    ]
-    Badge.objects.bulk_create(badges)
-    return len(contracts), len(badges)
+    return len(contracts)

@@ -40,21 +40,38 @@ PARAMETER_FIELDS = [
 
 
 def current_parameters():
-    row = ScoringParameters.objects.order_by("-version").first()
+    row = ScoringParameters.objects.published().order_by("-version").first()
     if row is None:
         return scoring.Parameters()
     return scoring.Parameters(version=row.version, **{name: getattr(row, name) for name in PARAMETER_FIELDS})
 
 
-def credibility_of(client_status, client_joined_at, client_payment_verified, rated_at):
-    """How much a client's feedback counts (times in epoch seconds). Client standards and account
-    links (later issues) will add their zeroes here."""
+def credibility_of(client_status, client_joined_at, client_payment_verified, rated_at, linked=False):
+    """(How much a client's feedback counts, why it does not count at all); times in epoch
+    seconds. Client standards (a later issue) will add its zero here."""
+    if linked:
+        return 0.0, scoring.RATER_LINKED
     if client_status in (AccountStatus.SUSPENDED, AccountStatus.BANNED):
-        return 0.0
+        return 0.0, scoring.RATER_SUSPENDED
     new = client_joined_at is None or rated_at - client_joined_at < NEW_CLIENT_DAYS * scoring.DAY_SECONDS
     if new and not client_payment_verified:
-        return 0.5
-    return 1.0
+        return 0.5, ""
+    return 1.0, ""
+
+
+LINKS_OF_CHUNK = """
+    SELECT account_id, linked_account_id FROM reputation_accountlink
+    WHERE (account_id >= %s AND account_id <= %s) OR (linked_account_id >= %s AND linked_account_id <= %s)
+"""
+
+
+def _linked_pairs(first, last, cursor):
+    """Both orders of every link touching the id range: (freelancer, client) lookups."""
+    cursor.execute(LINKS_OF_CHUNK, [first, last, first, last])
+    pairs = set()
+    for one, other in cursor.fetchall():
+        pairs.update(((one, other), (other, one)))
+    return pairs
 
 
 CONTRACTS_OF_CHUNK = """
@@ -96,6 +113,7 @@ def contract_facts(freelancer_ids, as_of):
         interim = {row[0]: scoring.Feedback(row[1], row[2], row[3]) for row in cursor.fetchall()}  # latest wins
         cursor.execute(contracts_sql, [first, last, as_of])
         rows = cursor.fetchall()
+        linked = _linked_pairs(first, last, cursor)
     facts = {pk: [] for pk in freelancer_ids}
     lost = DisputeOutcome.FREELANCER_LOST.value
     for pk, freelancer, client, earnings, started, ended, private, public, feedback_at, dispute, *rater in rows:
@@ -106,10 +124,9 @@ def contract_facts(freelancer_ids, as_of):
         final = (private is not None or public is not None) and rated_at is not None and rated_at <= cutoff
         feedback = scoring.Feedback(private, public, rated_at) if final else interim.get(pk)
         at = feedback.at if feedback else (ended or cutoff)
+        credibility, because = credibility_of(*rater, at, linked=(freelancer, client) in linked)
         facts[freelancer].append(
-            scoring.ContractFacts(
-                pk, client, earnings, started, ended, feedback, dispute == lost, credibility_of(*rater, at)
-            )
+            scoring.ContractFacts(pk, client, earnings, started, ended, feedback, dispute == lost, credibility, because)
         )
     return facts
 

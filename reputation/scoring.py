@@ -50,12 +50,16 @@ class ContractFacts:
     # 0 when the client is flagged by client standards, suspended or linked to the freelancer;
     # 0.5 for a new unverified client; else 1 (see credibility_of).
     credibility: float = 1.0
+    # Why the rater does not count, when credibility is 0 (a ledger exclusion code).
+    not_credible_because: str = ""
 
 
 # Ledger exclusion reasons.
 NO_FEEDBACK = "no_feedback"
 TOO_OLD = "older_than_max_age"
 NOT_CREDIBLE = "rater_not_credible"
+RATER_SUSPENDED = "rater_suspended"
+RATER_LINKED = "rater_linked_to_freelancer"
 
 
 @dataclass
@@ -247,7 +251,7 @@ def compute(contracts, now, params=Parameters()):
             entry.excluded = TOO_OLD
             continue
         if facts.credibility <= 0:
-            entry.excluded = NOT_CREDIBLE
+            entry.excluded = facts.not_credible_because or NOT_CREDIBLE
             continue
         paid_until = facts.ended_at or rated_at
         entry.outcome = y

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from reputation.models import Account, AccountNote
+from reputation.models import Account, AccountLink, AccountNote
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
 
@@ -181,3 +181,56 @@ def reveal_private_feedback(*, actor, contract):
         subject_account=contract.freelancer.external_id,
     )
     return contract.client_private
+
+
+def check_link(account_id, other_id, reason):
+    errors = {}
+    if account_id == other_id:
+        errors["linked_account"] = "An account cannot be linked to itself."
+    if not (reason or "").strip():
+        errors["reason"] = "Say what links the two accounts."
+    low, high = sorted((account_id, other_id))
+    if not errors and AccountLink.objects.filter(account_id=low, linked_account_id=high).exists():
+        errors["linked_account"] = "These accounts are already linked."
+    return errors
+
+
+def link_accounts(*, actor, account_id, other_id, reason, source=""):
+    """Record that two accounts belong together; their feedback for each other stops counting
+    from the next recompute."""
+    errors = check_link(account_id, other_id, reason)
+    if errors:
+        raise ValidationError(errors)
+    low, high = sorted((account_id, other_id))
+    with transaction.atomic():
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=[low, high]).order_by("pk")}
+        link = AccountLink.objects.create(
+            account=accounts[low], linked_account=accounts[high], reason=reason.strip(), source=source
+        )
+        for one, other in ((low, high), (high, low)):
+            record(
+                actor=actor,
+                action=AuditAction.ACCOUNTS_LINKED,
+                target=link,
+                subject_account=accounts[one].external_id,
+                reason=link.reason,
+                context={"linked_to": accounts[other].external_id, "source": source},
+            )
+    return link
+
+
+def unlink_accounts(*, actor, link_id, reason):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the link was wrong."})
+    with transaction.atomic():
+        link = AccountLink.objects.select_for_update().select_related("account", "linked_account").get(pk=link_id)
+        for one, other in ((link.account, link.linked_account), (link.linked_account, link.account)):
+            record(
+                actor=actor,
+                action=AuditAction.ACCOUNTS_UNLINKED,
+                target=link,
+                subject_account=one.external_id,
+                reason=reason.strip(),
+                context={"linked_to": other.external_id},
+            )
+        link.delete()

@@ -35,11 +35,19 @@ PAGES = {
         "/admin/cases/foureyesrule/",
         "/admin/cases/enforcementaction/",
         "/admin/trustconsole/notice/",
+        "/admin/reputation/badgerule/",
+        "/admin/reputation/scoringparameters/",
+        "/admin/reputation/badgeoverride/",
+        "/admin/reputation/accountlink/",
+        "/admin/reputation/badge/",
+        "/reputation/drafts/",
         "/accounts/fl-10122/",
         "/api/v1/docs",
     ],
     "auditor": ["/", *QUEUE_PAGES, "/audit/"],
 }
+# The second admin checks what the first does.
+PAGES["admin2"] = PAGES["admin"]
 
 
 def check_page(client, username, url):
@@ -61,7 +69,7 @@ def case_pages(username):
     """A few real case pages for the roles that read cases."""
     from cases.models import Case
 
-    if username == "admin":
+    if username in ("admin", "admin2"):
         return []
     return [f"/cases/{pk}/" for pk in Case.objects.order_by("-priority").values_list("pk", flat=True)[:3]]
 

@@ -39,6 +39,9 @@ def _context(request):
 
 
 class AuditedAdminMixin:
+    # Set on admins whose saves and deletions call a service that writes its own audit row.
+    recorded_by_service = False
+
     def audit_action(self, obj, changes, added):
         return AuditAction.ADMIN_ADDED if added else AuditAction.ADMIN_CHANGED
 
@@ -60,6 +63,8 @@ class AuditedAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.after_related_saved(request, form.instance)
+        if self.recorded_by_service:
+            return
         obj = form.instance
         changes = diff(getattr(request, "_audit_before", {}), snapshot(obj))
         if change and not changes:
@@ -79,6 +84,8 @@ class AuditedAdminMixin:
         """Derive fields that depend on many-to-many values, before the change is recorded."""
 
     def _record_deletion(self, request, obj):
+        if self.recorded_by_service:
+            return
         subject_account, case_id = self.audit_subject(obj)
         record(
             actor=request.user,

@@ -17,5 +17,6 @@ def navigation(request):
         items.append(("audit_log", "Audit log"))
     items.append(("api:openapi-view", "API docs"))
     if user.is_staff:
+        items.append(("reputation:drafts", "Rule drafts"))
         items.append(("admin:index", "Django admin"))
     return {"nav_items": items, "nav_roles": roles_of(user)}

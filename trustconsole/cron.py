@@ -7,7 +7,12 @@ run a single scheduler process.
 from rq import cron
 
 from cases.jobs import sweep_open_cases_job
-from reputation.jobs import lift_expired_restrictions_job, recompute_scores_job
+from reputation.jobs import (
+    evaluate_badges_job,
+    expire_overrides_job,
+    lift_expired_restrictions_job,
+    recompute_scores_job,
+)
 from trustconsole.notices import send_due_notices_job
 
 cron.register(sweep_open_cases_job, queue_name="default", interval=300, name="sweep-open-cases")
@@ -16,3 +21,5 @@ cron.register(send_due_notices_job, queue_name="notify", interval=60, name="send
 cron.register(
     recompute_scores_job, queue_name="reputation", cron="0 3 * * *", job_timeout=3600, name="recompute-scores"
 )
+cron.register(evaluate_badges_job, queue_name="reputation", cron="0 6 * * 1", job_timeout=3600, name="evaluate-badges")
+cron.register(expire_overrides_job, queue_name="default", interval=300, name="expire-badge-overrides")

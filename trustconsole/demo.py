@@ -10,6 +10,7 @@ DEMO_USERS = [
     ("analyst", ANALYST, "Works the case queues"),
     ("lead", LEAD, "Approves, reassigns, decides appeals, reads the audit log"),
     ("admin", ADMIN, "Edits reference data, rules, staff and roles in Django admin"),
+    ("admin2", ADMIN, "A second admin, who approves badge overrides above Top Rated"),
     ("auditor", AUDITOR, "Reads everything, changes nothing"),
 ]
 

@@ -54,6 +54,19 @@ class AuditAction(models.TextChoices):
     CONTENT_VISIBILITY_CHANGED = "content.visibility_changed", "Content visibility changed"
     BADGE_REVOKED = "badge.revoked", "Badge revoked"
     BADGE_RESTORED = "badge.restored", "Badge restored"
+    BADGE_AWARDED = "badge.awarded", "Badge awarded"
+    BADGE_WARNED = "badge.warned", "Badge holder fell below the keep bar"
+    BADGE_WARNING_CLEARED = "badge.warning_cleared", "Badge holder back above the keep bar"
+    BADGES_EVALUATED = "badges.evaluated", "Weekly badge evaluation finished"
+    OVERRIDE_REQUESTED = "override.requested", "Badge override requested"
+    OVERRIDE_APPROVED = "override.approved", "Badge override approved"
+    OVERRIDE_REJECTED = "override.rejected", "Badge override rejected"
+    OVERRIDE_EXPIRED = "override.expired", "Badge override expired"
+    ACCOUNTS_LINKED = "account.linked", "Accounts linked"
+    ACCOUNTS_UNLINKED = "account.unlinked", "Account link removed"
+    PARAMETERS_PUBLISHED = "scoring.published", "Scoring parameters published"
+    BADGE_RULE_PUBLISHED = "badge_rule.published", "Badge rule published"
+    SIMULATION_REQUESTED = "simulation.requested", "Rule simulation requested"
     NOTICE_QUEUED = "notice.queued", "Notice stored for sending"
     NOTICE_SENT = "notice.sent", "Notice delivered to the mail server"
     NOTICE_ATTEMPT_FAILED = "notice.attempt_failed", "Notice delivery attempt failed"
@@ -73,6 +86,7 @@ DECISION_ACTIONS = (
     AuditAction.RESTRICTION_LIFTED,
     AuditAction.BADGE_REVOKED,
     AuditAction.BADGE_RESTORED,
+    AuditAction.BADGE_AWARDED,
 )
 
 

@@ -139,7 +139,7 @@ def create_staff_user(*, actor, username, password, roles, email="", reason=""):
             reason=reason,
             changes={"username": [None, username]},
         )
-        set_roles(actor=actor, user=user, roles=roles, reason=reason)
+        user = set_roles(actor=actor, user=user, roles=roles, reason=reason)
     return user
 
 

@@ -6,6 +6,7 @@ import cases.api
 import cases.api_enforcement
 import cases.urls
 import reputation.api
+import reputation.urls
 from trustconsole import views, views_audit
 from trustconsole.api import api, api_urls
 
@@ -31,4 +32,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls()),
     path("", include(cases.urls)),
+    path("", include(reputation.urls)),
 ]

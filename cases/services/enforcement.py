@@ -51,6 +51,14 @@ STANDING_OF_ACTION = {
     ActionKind.REQUIRE_VERIFICATION: RestrictionKind.VERIFY,
 }
 TAKES_BADGES = {ActionKind.SUSPEND, ActionKind.BAN}
+# A fraud finding is a hard failure for badges whatever the action: they go at once.
+FRAUD_CATEGORY = "scams_and_fraud"
+
+
+def takes_badges(kind, policy):
+    return kind in TAKES_BADGES or policy.dsa_category == FRAUD_CATEGORY
+
+
 # A case can take actions while someone reviews it and after a first action (several actions
 # on one case), but not while one waits for approval.
 ACTIONABLE = (CaseStatus.OPEN, CaseStatus.IN_REVIEW, CaseStatus.ESCALATED, CaseStatus.ACTIONED)
@@ -366,7 +374,7 @@ def _apply(actor, action, case, now):
             now=now,
         )
         effects["restrictions"] = [restriction.pk]
-    if action.kind in TAKES_BADGES:
+    if takes_badges(action.kind, case.policy):
         effects["badges"] = standing.revoke_badges(
             actor=actor, account_id=action.account_id, reason=reason, source=source, case_id=case.pk, now=now
         )

@@ -91,7 +91,7 @@ def test_the_command_recomputes_one_account_or_resumes_an_interrupted_run(market
 
 def test_a_run_refuses_to_resume_under_new_parameters(marketplace):
     run = start_run()
-    ScoringParameters.objects.create(prior_mean=0.8)
+    ScoringParameters.objects.create(prior_mean=0.8, version=2)
     with pytest.raises(ValueError, match="parameters v1"):
         recompute_scores(actor=ROBOT, run=run)
 
@@ -100,4 +100,4 @@ def test_suspended_clients_feedback_counts_for_nothing(marketplace):
     Account.objects.filter(external_id="cl-0").update(status="suspended")
     run = recompute_scores(actor=ROBOT)
     ledger = ScoreSnapshot.objects.get(run=run, account__external_id="fl-1").ledger
-    assert [entry["excluded"] for entry in ledger] == ["rater_not_credible"]
+    assert [entry["excluded"] for entry in ledger] == ["rater_suspended"]

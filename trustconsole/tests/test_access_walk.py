@@ -47,6 +47,8 @@ ACCESS_RULES = [
     ("audit_log", {"lead", "auditor", "admin"}),
     ("audit_export", {"lead", "auditor"}),
     ("cases:*", {"analyst", "lead"}),
+    # Badge overrides and the rule simulator are admins' work.
+    ("reputation:*", {"admin"}),
     ("api:openapi-json", SIGNED_IN),
     ("api:openapi-view", SIGNED_IN),
     ("api:*", BEARER),
@@ -65,6 +67,12 @@ ACCESS_RULES = [
     ("admin:trustconsole_notice_add", NOBODY),
     ("admin:trustconsole_notice_delete", NOBODY),
     ("admin:django_rq_dashboard_delete", NOBODY),
+    # Accounts and badges change only through services; overrides are never deleted.
+    ("admin:reputation_account_add", NOBODY),
+    ("admin:reputation_account_delete", NOBODY),
+    ("admin:reputation_badge_add", NOBODY),
+    ("admin:reputation_badge_delete", NOBODY),
+    ("admin:reputation_badgeoverride_delete", NOBODY),
     # No ModelAdmin declares autocomplete fields yet, so every autocomplete request is refused.
     ("admin:autocomplete", NOBODY),
     ("no_rq_scheduler", {"admin"}),
@@ -92,8 +100,26 @@ def _registered_worker():
     return {"queue_index": 0, "key": worker.key}
 
 
+def _draft_of(model_name):
+    def make():
+        from reputation.models import BadgeRule, ScoringParameters
+
+        if model_name == "badgerule":
+            published = BadgeRule.objects.published().get(tier="top_rated")
+            values = {f.name: getattr(published, f.name) for f in BadgeRule._meta.concrete_fields if f.editable}
+            draft = BadgeRule.objects.create(**{k: v for k, v in values.items() if k not in ("id", "note")})
+        else:
+            draft = ScoringParameters.objects.create()
+        return {"object_id": draft.pk}
+
+    return make
+
+
 # URL arguments that must name something real to reach the view's own checks.
 SAMPLE_KWARGS = {
+    # Published versions are frozen; only a draft can be deleted.
+    "admin:reputation_badgerule_delete": _draft_of("badgerule"),
+    "admin:reputation_scoringparameters_delete": _draft_of("scoringparameters"),
     "admin:view_on_site": _user_on_site,
     "admin:django_rq_worker_details": _registered_worker,
 }

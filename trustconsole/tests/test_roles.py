@@ -62,7 +62,7 @@ def test_a_drifted_role_is_put_back_and_the_repair_is_audited(db):
     assert row.changes["permissions"][0] == []
 
 
-def test_the_demo_loader_creates_the_four_logins_once(db, settings, capsys):
+def test_the_demo_loader_creates_the_role_logins_once(db, settings, capsys):
     settings.PRODUCTION = False
     call_command("load_demo")
     call_command("load_demo")
@@ -73,7 +73,9 @@ def test_the_demo_loader_creates_the_four_logins_once(db, settings, capsys):
         assert [g.name for g in user.groups.all()] == [user.username]
         assert user.is_staff == (user.username == "admin")
         assert not user.is_superuser
-    assert AuditEvent.objects.filter(action=AuditAction.USER_CREATED).count() == 4
+    # The four roles, and a second admin to approve badge overrides.
+    assert AuditEvent.objects.filter(action=AuditAction.USER_CREATED).count() == 5
+    assert get_user_model().objects.get(username="admin2").is_staff
     assert "already there" in capsys.readouterr().out
 
 
