@@ -23,6 +23,12 @@ from reputation.services import check_link, link_accounts, unlink_accounts
 from trustconsole.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 
+def _adopt(obj, saved):
+    """Admin keeps using the form's object after save_model; make it the row the service saved."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+
+
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Read-only: accounts come from the marketplace's API and change through services."""
@@ -170,8 +176,7 @@ class BadgeOverrideAdmin(AuditedModelAdmin):
             days=obj.days,
             renews_id=obj.renews_id,
         )
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(created, field.attname))
+        _adopt(obj, created)
 
     @admin.action(description="Approve the selected overrides (as the second admin)")
     def approve(self, request, queryset):
@@ -232,8 +237,7 @@ class AccountLinkAdmin(AuditedModelAdmin):
             reason=obj.reason,
             source=obj.source,
         )
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(link, field.attname))
+        _adopt(obj, link)
 
     def delete_model(self, request, obj):
         unlink_accounts(actor=request.user, link_id=obj.pk, reason=f"removed in Django admin by {request.user}")
