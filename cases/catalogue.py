@@ -219,6 +219,18 @@ POLICIES = [
         365,
         "scope_of_platform_service",
     ),
+    (
+        "CLIENT-STD",
+        "Client standards not met after outreach",
+        "quality",
+        3,
+        "quality",
+        72,
+        "client-standards",
+        [RS, SU],
+        365,
+        "scope_of_platform_service",
+    ),
     ("SANCTIONS", "Sanctions", "security", 5, "accounts", 8, "sanctions", [SU], 3650, "unsafe_and_illegal_products"),
     ("MALWARE", "Malware and malicious links", "security", 5, "scams", 4, "security", [RM, BN], 730, "scams_and_fraud"),
 ]
@@ -264,6 +276,12 @@ DETECTORS = [
         "Identity-document mismatch",
         "FAKE-ID",
         "Verification documents that do not match the profile.",
+    ),
+    (
+        "client-standards",
+        "Client standards referrals",
+        "CLIENT-STD",
+        "Clients that outreach did not improve, and hard triggers (extortion, payment fraud, harassment).",
     ),
 ]
 

@@ -114,7 +114,7 @@ GROUPS = 2000
 
 def _detector_clients(actor):
     clients = {}
-    for detector in Detector.objects.all():
+    for detector in Detector.objects.exclude(slug="client-standards"):
         client = ApiClient.objects.filter(name=f"detector:{detector.slug}").first()
         if client is None:
             client, _ = create_api_client(
@@ -201,7 +201,8 @@ def load(*, actor, stdout):
     accounts = list(Account.objects.order_by("external_id"))
     freelancers = [a for a in accounts if a.kind != "client"]
     clients_pool = [a for a in accounts if a.kind == "client"]
-    policies = list(Policy.objects.all())
+    # Client-standards referrals come from the outreach process, not from demo detectors.
+    policies = list(Policy.objects.exclude(code="CLIENT-STD"))
     sent = 0
     for n in range(GROUPS):
         policy = rng.choice(policies)

@@ -67,11 +67,20 @@ class ContractIn(Strict):
     feedback: FeedbackIn | None = None
     interim_feedback: list[FeedbackIn] = Field(default_factory=list, max_length=50)
     dispute: DisputeIn | None = None
+    work_submitted_at: Timestamp | None = Field(None, description="The freelancer's latest submission of work.")
+    client_responded_at: Timestamp | None = Field(None, description="The client's first response to that submission.")
+    refund_after_delivery_at: Timestamp | None = Field(
+        None, description="When the client forced a refund or cancellation after work was delivered."
+    )
 
     @model_validator(mode="after")
     def dates_in_order(self):
         if self.ended_at and self.ended_at < self.started_at:
             raise ValueError("ended_at is before started_at")
+        if self.client_responded_at and not self.work_submitted_at:
+            raise ValueError("client_responded_at needs work_submitted_at")
+        if self.client_responded_at and self.client_responded_at < self.work_submitted_at:
+            raise ValueError("client_responded_at is before work_submitted_at")
         if self.freelancer == self.client:
             raise ValueError("freelancer and client must be different accounts")
         return self
@@ -94,6 +103,9 @@ class ContractIn(Strict):
                 "freelancer_public": feedback.freelancer_public if feedback else None,
                 "feedback_at": feedback.at if feedback else None,
                 "dispute_outcome": self.dispute.outcome if self.dispute else "",
+                "work_submitted_at": self.work_submitted_at,
+                "client_responded_at": self.client_responded_at,
+                "refund_after_delivery_at": self.refund_after_delivery_at,
             },
             interim=[(f.client_private, f.client_public, f.freelancer_public, f.at) for f in self.interim_feedback],
         )

@@ -22,6 +22,9 @@ CONTRACT_FIELDS = (
     "freelancer_public",
     "feedback_at",
     "dispute_outcome",
+    "work_submitted_at",
+    "client_responded_at",
+    "refund_after_delivery_at",
 )
 
 

@@ -46,13 +46,28 @@ def current_parameters():
     return scoring.Parameters(version=row.version, **{name: getattr(row, name) for name in PARAMETER_FIELDS})
 
 
-def credibility_of(client_status, client_joined_at, client_payment_verified, rated_at, linked=False):
+def credibility_of(
+    client_status,
+    client_joined_at,
+    client_payment_verified,
+    excluded_since,
+    excluded_until,
+    rated_at,
+    linked=False,
+):
     """(How much a client's feedback counts, why it does not count at all); times in epoch
-    seconds. Client standards (a later issue) will add its zero here."""
+    seconds. A client restricted at level 2 of client standards gives no credible feedback from
+    the exclusion's start until it is lifted."""
     if linked:
         return 0.0, scoring.RATER_LINKED
     if client_status in (AccountStatus.SUSPENDED, AccountStatus.BANNED):
         return 0.0, scoring.RATER_SUSPENDED
+    if (
+        excluded_since is not None
+        and rated_at >= excluded_since
+        and (excluded_until is None or rated_at < excluded_until)
+    ):
+        return 0.0, scoring.RATER_BELOW_STANDARDS
     new = client_joined_at is None or rated_at - client_joined_at < NEW_CLIENT_DAYS * scoring.DAY_SECONDS
     if new and not client_payment_verified:
         return 0.5, ""
@@ -76,7 +91,8 @@ def _linked_pairs(first, last, cursor):
 
 CONTRACTS_OF_CHUNK = """
     SELECT c.id, c.freelancer_id, c.client_id, c.earnings_cents, {started}, {ended}, c.client_private,
-           c.client_public, {feedback_at}, c.dispute_outcome, a.status, {joined}, a.payment_verified
+           c.client_public, {feedback_at}, c.dispute_outcome, a.status, {joined}, a.payment_verified,
+           {excluded_since}, {excluded_until}
     FROM reputation_contract c JOIN reputation_account a ON a.id = c.client_id
     WHERE c.freelancer_id >= %s AND c.freelancer_id <= %s AND c.started_at <= %s
     ORDER BY c.freelancer_id, c.id
@@ -107,6 +123,8 @@ def contract_facts(freelancer_ids, as_of):
         ended=_epoch("c.ended_at"),
         feedback_at=_epoch("c.feedback_at"),
         joined=_epoch("a.joined_at"),
+        excluded_since=_epoch("a.feedback_excluded_since"),
+        excluded_until=_epoch("a.feedback_excluded_until"),
     )
     with connection.cursor() as cursor:
         cursor.execute(INTERIM_OF_CHUNK.format(at=_epoch("f.at")), [first, last, as_of])

@@ -60,6 +60,7 @@ TOO_OLD = "older_than_max_age"
 NOT_CREDIBLE = "rater_not_credible"
 RATER_SUSPENDED = "rater_suspended"
 RATER_LINKED = "rater_linked_to_freelancer"
+RATER_BELOW_STANDARDS = "rater_below_client_standards"
 
 
 @dataclass

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
-from reputation.models import Account, AccountLink, AccountNote
+from reputation.models import Account, AccountLink, AccountNote, Contract
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
 
@@ -234,3 +235,55 @@ def unlink_accounts(*, actor, link_id, reason):
                 context={"linked_to": other.external_id},
             )
         link.delete()
+
+
+def freelancers_rated_by(client_id, since, until=None):
+    """Freelancers with final or interim feedback from the client in [since, until): the scores a
+    change to the client's credibility moves."""
+    final = Q(feedback_at__gte=since) & (Q(feedback_at__lt=until) if until else Q())
+    interim = Q(interim_feedback__at__gte=since) & (Q(interim_feedback__at__lt=until) if until else Q())
+    return sorted(
+        set(Contract.objects.filter(Q(client_id=client_id) & (final | interim)).values_list("freelancer_id", flat=True))
+    )
+
+
+def exclude_client_feedback(*, actor, account_id, since, reason, source):
+    """From the next recompute, feedback the client gave from `since` counts for nothing. Returns
+    the freelancers whose scores it moves."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        if account.feedback_excluded_since == since and account.feedback_excluded_until is None:
+            return []
+        before = [account.feedback_excluded_since, account.feedback_excluded_until]
+        account.feedback_excluded_since, account.feedback_excluded_until = since, None
+        account.save(update_fields=["feedback_excluded_since", "feedback_excluded_until", "updated_at"])
+        affected = freelancers_rated_by(account.pk, since)
+        record(
+            actor=actor,
+            action=AuditAction.CLIENT_FEEDBACK_EXCLUDED,
+            target=account,
+            subject_account=account.external_id,
+            reason=reason,
+            changes={"feedback_excluded": [before, [since, None]]},
+            context={"source": source, "freelancers": affected},
+        )
+    return affected
+
+
+def end_client_feedback_exclusion(*, actor, account_id, until, reason, source):
+    """Feedback the client gives from `until` counts again; what it gave while excluded stays out."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        if account.feedback_excluded_since is None or account.feedback_excluded_until is not None:
+            return
+        account.feedback_excluded_until = until
+        account.save(update_fields=["feedback_excluded_until", "updated_at"])
+        record(
+            actor=actor,
+            action=AuditAction.CLIENT_FEEDBACK_RESTORED,
+            target=account,
+            subject_account=account.external_id,
+            reason=reason,
+            changes={"feedback_excluded_until": [None, until]},
+            context={"source": source},
+        )

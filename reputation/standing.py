@@ -47,7 +47,18 @@ def _when(moment):
 
 
 def impose_restriction(
-    *, actor, account_id, kind, capabilities=(), ends_at=None, deadline=None, reason, source, case_id=None, now=None
+    *,
+    actor,
+    account_id,
+    kind,
+    capabilities=(),
+    limits=None,
+    ends_at=None,
+    deadline=None,
+    reason,
+    source,
+    case_id=None,
+    now=None,
 ):
     now = now or timezone.now()
     if kind not in RestrictionKind.values:
@@ -67,6 +78,7 @@ def impose_restriction(
             ends_at=ends_at,
             deadline=deadline,
             reason=reason,
+            limits=limits or {},
             source=source,
         )
         before, after = _refresh_status(account, now)
@@ -78,7 +90,12 @@ def impose_restriction(
             case_id=case_id,
             reason=reason,
             changes={"status": [before, after], "restriction": [None, kind]},
-            context={"capabilities": capabilities, "ends_at": _when(ends_at), "source": source},
+            context={
+                "capabilities": capabilities,
+                "limits": limits or {},
+                "ends_at": _when(ends_at),
+                "source": source,
+            },
         )
     return restriction
 

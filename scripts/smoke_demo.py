@@ -24,7 +24,17 @@ from trustconsole.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 QUEUE_PAGES = ["/queue/", "/queue/?queue=scams&sort=due", "/queue/?sla=breached&band=high", "/queue/?q=fee"]
 PAGES = {
     "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs", "/accounts/fl-10122/"],
-    "lead": ["/", *QUEUE_PAGES, "/approvals/", "/appeals/", "/audit/", "/audit/?action=action.applied"],
+    "lead": [
+        "/",
+        *QUEUE_PAGES,
+        "/approvals/",
+        "/appeals/",
+        "/audit/",
+        "/audit/?action=action.applied",
+        "/clients/standards/",
+        "/clients/standards/?state=improvement",
+        "/clients/outreach/",
+    ],
     "admin": [
         "/",
         "/admin/",
@@ -40,11 +50,14 @@ PAGES = {
         "/admin/reputation/badgeoverride/",
         "/admin/reputation/accountlink/",
         "/admin/reputation/badge/",
+        "/admin/standards/thresholds/",
+        "/admin/standards/outreachtemplate/",
+        "/admin/standards/clientstanding/",
         "/reputation/drafts/",
         "/accounts/fl-10122/",
         "/api/v1/docs",
     ],
-    "auditor": ["/", *QUEUE_PAGES, "/audit/"],
+    "auditor": ["/", *QUEUE_PAGES, "/audit/", "/clients/standards/", "/clients/outreach/"],
 }
 # The second admin checks what the first does.
 PAGES["admin2"] = PAGES["admin"]
@@ -68,10 +81,15 @@ def check_page(client, username, url):
 def case_pages(username):
     """A few real case pages for the roles that read cases."""
     from cases.models import Case
+    from standards.models import ClientStanding
 
     if username in ("admin", "admin2"):
         return []
-    return [f"/cases/{pk}/" for pk in Case.objects.order_by("-priority").values_list("pk", flat=True)[:3]]
+    pages = [f"/cases/{pk}/" for pk in Case.objects.order_by("-priority").values_list("pk", flat=True)[:3]]
+    if username in ("lead", "auditor"):
+        clients = ClientStanding.objects.exclude(state="monitoring").values_list("client__external_id", flat=True)
+        pages += [f"/clients/{external_id}/standards/" for external_id in clients[:3]]
+    return pages
 
 
 def main():

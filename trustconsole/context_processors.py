@@ -13,6 +13,8 @@ def navigation(request):
         items.append(("cases:approvals", "Approvals"))
     if user.has_perm("trustconsole.decide_appeals"):
         items.append(("cases:appeals", "Appeals"))
+    if user.has_perm("trustconsole.view_dashboards"):
+        items.append(("standards:list", "Client standards"))
     if user.has_perm("trustconsole.view_auditevent"):
         items.append(("audit_log", "Audit log"))
     items.append(("api:openapi-view", "API docs"))

@@ -13,6 +13,7 @@ from reputation.jobs import (
     lift_expired_restrictions_job,
     recompute_scores_job,
 )
+from standards.jobs import assess_clients_job
 from trustconsole.notices import send_due_notices_job
 
 cron.register(sweep_open_cases_job, queue_name="default", interval=300, name="sweep-open-cases")
@@ -23,3 +24,4 @@ cron.register(
 )
 cron.register(evaluate_badges_job, queue_name="reputation", cron="0 6 * * 1", job_timeout=3600, name="evaluate-badges")
 cron.register(expire_overrides_job, queue_name="default", interval=300, name="expire-badge-overrides")
+cron.register(assess_clients_job, queue_name="reputation", cron="30 4 * * *", job_timeout=3600, name="assess-clients")

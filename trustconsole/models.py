@@ -1,8 +1,11 @@
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from trustconsole.placeholders import fill, placeholders_in, unknown_placeholders
 
 
 class AuditAction(models.TextChoices):
@@ -77,6 +80,15 @@ class AuditAction(models.TextChoices):
     BULK_STARTED = "bulk.started", "Bulk operation started"
     BULK_FINISHED = "bulk.finished", "Bulk operation finished"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    CLIENT_FEEDBACK_EXCLUDED = "client.feedback_excluded", "Client's feedback stopped counting"
+    CLIENT_FEEDBACK_RESTORED = "client.feedback_restored", "Client's new feedback counts again"
+    CLIENTS_ASSESSED = "standards.assessed", "Client standards assessed"
+    OUTREACH_STARTED = "outreach.started", "Client outreach started"
+    OUTREACH_DUE = "outreach.due", "Client improvement period over: re-evaluation due"
+    OUTREACH_EXTENDED = "outreach.extended", "Client improvement period extended"
+    OUTREACH_RESTRICTED = "outreach.restricted", "Client restricted under client standards"
+    OUTREACH_MONITORING = "outreach.monitoring", "Client back to monitoring"
+    OUTREACH_REFERRED = "outreach.referred", "Client referred to enforcement"
 
 
 # What the marketplace must enforce, published by the decisions feed in audit-log order.
@@ -87,6 +99,7 @@ DECISION_ACTIONS = (
     AuditAction.BADGE_REVOKED,
     AuditAction.BADGE_RESTORED,
     AuditAction.BADGE_AWARDED,
+    AuditAction.OUTREACH_RESTRICTED,
 )
 
 
@@ -191,6 +204,39 @@ class NoticeKind(models.TextChoices):
     REPORTER_OUTCOME = "reporter_outcome", "Outcome for a reporter"
     COUNTERPARTY = "counterparty", "Notice to a counterparty"
     APPEAL_DECISION = "appeal_decision", "Appeal decision"
+    CLIENT_OUTREACH = "client_outreach", "Client standards notice"
+
+
+class NoticeText(models.Model):
+    """An admin-edited notice text of one kind; its placeholders look like {{ facts }} and must be
+    among the subclass's PLACEHOLDERS ({name: what it holds})."""
+
+    PLACEHOLDERS = {}
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        abstract = True
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def placeholders(self):
+        return placeholders_in((self.subject, self.body))
+
+    def clean(self):
+        unknown = unknown_placeholders((self.subject, self.body), self.PLACEHOLDERS)
+        if unknown:
+            raise ValidationError(
+                {"body": f"Unknown placeholders {unknown}; use {', '.join(sorted(self.PLACEHOLDERS))}."}
+            )
+
+    def render(self, values):
+        """(subject, body) with every placeholder filled; NoticeIncomplete when one would be empty."""
+        subject, body = fill((self.subject, self.body), values, self.get_kind_display().lower())
+        return subject, body
 
 
 class Notice(models.Model):

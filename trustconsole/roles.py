@@ -35,7 +35,7 @@ ROLE_PERMISSIONS = {
 }
 # Admins edit everything these apps keep in Django admin: reference data, reputation rules and
 # overrides, staff and roles, and login lockouts.
-ADMIN_EDITS_APPS = ("cases", "reputation", "auth", "axes")
+ADMIN_EDITS_APPS = ("cases", "reputation", "standards", "auth", "axes")
 
 
 def _permissions_named(names):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "reputation",
     "cases",
+    "standards",
     # Last, so that its ready() sees every ModelAdmin that autodiscovery registered.
     "trustconsole",
 ]
@@ -224,7 +225,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_LOADERS = ["reputation.demo.load", "cases.demo.load"]
+DEMO_LOADERS = ["reputation.demo.load", "cases.demo.load", "standards.demo.load"]
 API_TOKEN_AUTHENTICATOR = "cases.services.api_clients.authenticate_token"  # noqa: S105 - a dotted path, not a secret
 # The API reads bodies up to 1 MiB itself and answers 413 past that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 + 1

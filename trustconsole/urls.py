@@ -7,6 +7,7 @@ import cases.api_enforcement
 import cases.urls
 import reputation.api
 import reputation.urls
+import standards.urls
 from trustconsole import views, views_audit
 from trustconsole.api import api, api_urls
 
@@ -33,4 +34,5 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("", include(cases.urls)),
     path("", include(reputation.urls)),
+    path("", include(standards.urls)),
 ]

@@ -1,17 +1,16 @@
 """Enforcement: actions with their ladder step and four-eyes state, notice templates, appeals,
 and bulk operations. See DESIGN.md "Cases"."""
 
-import re
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from cases.models.intake import ActionKind, Case, ContentItem, Policy
 from reputation.models import Account, BadgeTier
+from trustconsole.models import NoticeText
+from trustconsole.placeholders import NoticeIncomplete  # noqa: F401
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 # What a notice template may name; the enforcement service fills every one of them.
 NOTICE_PLACEHOLDERS = {
     "account_name": "the account's name",
@@ -43,47 +42,15 @@ class NoticeTemplateKind(models.TextChoices):
     APPEAL_OVERTURNED = "appeal_overturned", "Appeal overturned"
 
 
-class NoticeIncomplete(ValidationError):
-    pass
+class NoticeTemplate(NoticeText):
+    """The text of one kind of enforcement notice, edited by admins."""
 
-
-class NoticeTemplate(models.Model):
-    """The text of one kind of notice, edited by admins. Placeholders look like {{ facts }}."""
+    PLACEHOLDERS = NOTICE_PLACEHOLDERS
 
     kind = models.CharField(max_length=24, choices=NoticeTemplateKind, unique=True)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
 
-    class Meta:
-        ordering = ["kind"]
-
-    def __str__(self):
-        return self.get_kind_display()
-
-    def placeholders(self):
-        return set(PLACEHOLDER.findall(self.subject)) | set(PLACEHOLDER.findall(self.body))
-
-    def clean(self):
-        unknown = sorted(self.placeholders() - NOTICE_PLACEHOLDERS.keys())
-        if unknown:
-            raise ValidationError(
-                {"body": f"Unknown placeholders {unknown}; use {', '.join(sorted(NOTICE_PLACEHOLDERS))}."}
-            )
-
-    def render(self, values):
-        """(subject, body) with every placeholder filled. Refuses when one would come out empty:
-        a statement of reasons with a hole in it must not be sent."""
-        empty = sorted(name for name in self.placeholders() if not str(values.get(name) or "").strip())
-        if empty:
-            raise NoticeIncomplete(
-                f"The {self.get_kind_display().lower()} notice would have empty parts ({', '.join(empty)}); "
-                "fill them in or fix the template. Nothing was sent."
-            )
-
-        def fill(text):
-            return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]).strip(), text)
-
-        return fill(self.subject), fill(self.body)
+    class Meta(NoticeText.Meta):
+        pass
 
 
 class FourEyesRule(models.Model):

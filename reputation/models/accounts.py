@@ -34,6 +34,10 @@ class Account(models.Model):
     active_contracts = models.PositiveIntegerField(default=0)
     earnings_12m_cents = models.BigIntegerField(default=0)
     lifetime_earnings_cents = models.BigIntegerField(default=0)
+    # Client standards, level 2: feedback this client gave from `since` (until `until`, once it
+    # is back in good standing) counts for nothing in freelancers' scores.
+    feedback_excluded_since = models.DateTimeField(null=True, blank=True)
+    feedback_excluded_until = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +75,9 @@ class Capability(models.TextChoices):
     MESSAGING = "messaging", "Send messages"
     NEW_CONTRACTS = "new_contracts", "Start new contracts"
     WITHDRAWALS = "withdrawals", "Withdraw earnings"
+    # Client standards, restriction level 1.
+    UNFUNDED_WORK = "unfunded_work", "Let work start before its milestone is funded"
+    CONTRACTS_OVER_CAP = "contracts_over_cap", "Hold more concurrent contracts than the cap"
 
 
 class RestrictionKind(models.TextChoices):
@@ -109,6 +116,8 @@ class Restriction(models.Model):
     # For identity verification: after this the restriction becomes a suspension until verified.
     deadline = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # Numbers a capability limit carries, e.g. {"max_concurrent_contracts": 3}.
+    limits = models.JSONField(default=dict, blank=True)
     # What imposed it, as a plain reference ("action:12"), so reputation never imports cases.
     source = models.CharField(max_length=64, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)

@@ -32,6 +32,11 @@ class Contract(models.Model):
     freelancer_public = models.PositiveSmallIntegerField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     dispute_outcome = models.CharField(max_length=20, choices=DisputeOutcome, blank=True)
+    # How the client treated delivered work, for client standards: the latest submission, the
+    # client's first response to it, and a refund or cancellation forced after delivery.
+    work_submitted_at = models.DateTimeField(null=True, blank=True)
+    client_responded_at = models.DateTimeField(null=True, blank=True)
+    refund_after_delivery_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -47,6 +47,9 @@ ACCESS_RULES = [
     ("audit_log", {"lead", "auditor", "admin"}),
     ("audit_export", {"lead", "auditor"}),
     ("cases:*", {"analyst", "lead"}),
+    # Client standards: leads decide, auditors read.
+    ("standards:decide", {"lead"}),
+    ("standards:*", {"lead", "auditor"}),
     # Badge overrides and the rule simulator are admins' work.
     ("reputation:*", {"admin"}),
     ("api:openapi-json", SIGNED_IN),
@@ -73,6 +76,15 @@ ACCESS_RULES = [
     ("admin:reputation_badge_add", NOBODY),
     ("admin:reputation_badge_delete", NOBODY),
     ("admin:reputation_badgeoverride_delete", NOBODY),
+    # Standings and assessments change only through outreach; there is one thresholds row, and
+    # every kind of outreach notice must keep its template.
+    ("admin:standards_clientassessment_add", NOBODY),
+    ("admin:standards_clientassessment_delete", NOBODY),
+    ("admin:standards_clientstanding_add", NOBODY),
+    ("admin:standards_clientstanding_delete", NOBODY),
+    ("admin:standards_outreachtemplate_delete", NOBODY),
+    ("admin:standards_thresholds_add", NOBODY),
+    ("admin:standards_thresholds_delete", NOBODY),
     # No ModelAdmin declares autocomplete fields yet, so every autocomplete request is refused.
     ("admin:autocomplete", NOBODY),
     ("no_rq_scheduler", {"admin"}),
