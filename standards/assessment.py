@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from cases.models import ActionStatus, ContentItem, ContentType, EnforcementAction
@@ -135,9 +136,7 @@ def _store(clients, as_of, day, thresholds, params, standings):
 
 
 def _thresholds_dict(thresholds):
-    return {
-        field.name: getattr(thresholds, field.name) for field in Thresholds._meta.concrete_fields if field.name != "id"
-    }
+    return model_to_dict(thresholds, exclude=["id"])
 
 
 def start_run(*, day=None, as_of=None):

@@ -20,6 +20,7 @@ from reputation.models import Capability, RestrictionKind
 from reputation.services import end_client_feedback_exclusion, exclude_client_feedback
 from reputation.standing import impose_restriction, lift_restriction
 from standards import metrics
+from standards.jobs import recompute_freelancers_job
 from standards.models import (
     ClientAssessment,
     ClientStanding,
@@ -362,12 +363,3 @@ def _restrict(actor, standing, now, reason, thresholds):
         fields=["restriction_ids"],
         level=level,
     )
-
-
-def recompute_freelancers_job(account_ids):
-    """After a client's feedback stops counting: the scores it moved, so each freelancer's
-    "why did it change" shows the exclusion."""
-    from reputation.scores import recompute_scores
-    from trustconsole.actors import SystemActor
-
-    return recompute_scores(actor=SystemActor("client-standards"), account_ids=list(account_ids)).pk
