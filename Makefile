@@ -30,6 +30,7 @@ run: $(VENV)/.runtime
 ## test: the whole suite, on PostgreSQL and Redis
 test: $(VENV)/.dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DATABASE_REPLICA_URL=$${DATABASE_REPLICA_URL:-$${DATABASE_URL:-$(TEST_DATABASE_URL)}} \
 	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET_KEY)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-testserver,localhost,127.0.0.1} \
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -23,6 +23,9 @@ def test_only_settings():
         STORAGES=storages,
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests run inside a transaction the replica connection cannot see; the replica's own
+        # test (dashboards/tests/test_replica.py) turns it on with committed rows.
+        REPLICA_READS_DATABASE="default",
     ):
         yield
 

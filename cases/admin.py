@@ -11,6 +11,8 @@ from cases.models import (
     FourEyesRule,
     NoticeTemplate,
     Policy,
+    QaReview,
+    QaSampling,
     Queue,
     ReportReason,
 )
@@ -121,3 +123,24 @@ class EnforcementActionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ["id", "kind", "status", "case", "account", "proposed_by", "approved_by", "applied_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["case", "account", "proposed_by", "approved_by"]
+
+
+@admin.register(QaSampling)
+class QaSamplingAdmin(AuditedModelAdmin):
+    list_display = ["__str__", "share_percent"]
+
+    def has_add_permission(self, request):
+        # One row: sampling reads the first, so a second would be ignored silently.
+        return super().has_add_permission(request) and not QaSampling.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QaReview)
+class QaReviewAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """Reviews are sampled and recorded in the console, never typed in here."""
+
+    list_display = ["case", "policy", "first_reviewer", "first_verdict", "reviewer", "verdict", "completed_at"]
+    list_filter = ["policy", "outcome_agrees", "action_agrees"]
+    raw_id_fields = ["case", "policy", "first_reviewer", "reviewer"]

@@ -112,7 +112,7 @@ REPORTABLE = {
 GROUPS = 2000
 
 
-def _detector_clients(actor):
+def detector_clients(actor):
     clients = {}
     for detector in Detector.objects.exclude(slug="client-standards"):
         client = ApiClient.objects.filter(name=f"detector:{detector.slug}").first()
@@ -131,7 +131,7 @@ def _text(rng, code, n):
     return rng.choice(TEXTS[code]).format(n=n, amount=f"${rng.choice([25, 49, 60, 99, 150])}")
 
 
-def _group_items(rng, n, policy, subject, reporter_pool, detector_client, opened):
+def group_items(rng, n, policy, subject, reporter_pool, detector_client, opened):
     """The signals of one demo case: one to six hits, now and then a member's flag too."""
     content_type = CONTENT_TYPE.get(policy.code, "message")
     text = _text(rng, policy.code, n)
@@ -197,7 +197,7 @@ def load(*, actor, stdout):
         return
     rng = random.Random(3)
     now = datetime.now(UTC).replace(microsecond=0)
-    clients, flags = _detector_clients(actor)
+    clients, flags = detector_clients(actor)
     accounts = list(Account.objects.order_by("external_id"))
     freelancers = [a for a in accounts if a.kind != "client"]
     clients_pool = [a for a in accounts if a.kind == "client"]
@@ -209,7 +209,7 @@ def load(*, actor, stdout):
         subject = rng.choice(clients_pool if policy.code in CLIENT_POLICIES else freelancers)
         # Ages scale with the policy's SLA: most cases are inside it, about one in five is over.
         opened = now - timedelta(hours=policy.sla_hours * rng.uniform(0.0, 1.25))
-        items = _group_items(rng, n, policy, subject, accounts, clients.get(policy.code), opened)
+        items = group_items(rng, n, policy, subject, accounts, clients.get(policy.code), opened)
         by_client = {}
         for client_key, item in items:
             by_client.setdefault(flags if client_key == "flags" else client_key, []).append(item)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from cases.models import ActionKind, BulkKind, Protection
+from cases.models import ActionKind, BulkKind, Protection, QaVerdict
 from cases.services.enforcement import ActionRequest
 from reputation.models import Capability
 
@@ -154,4 +154,11 @@ class BulkForm(forms.Form):
         to_field_name="username",
         required=False,
         label="Give them to",
+    )
+
+
+class QaVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label="Your decision on this case", choices=QaVerdict.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Why (optional)", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -17,6 +17,7 @@ from cases.models import (
     ContentItem,
     ContentVersion,
     EnforcementAction,
+    QaReview,
     Queue,
     Signal,
     Visibility,
@@ -227,3 +228,18 @@ def account_contracts(account, limit=50):
 
 def account_cases(account, limit=50):
     return list(Case.objects.filter(account=account).select_related("policy").order_by("-opened_at")[:limit])
+
+
+def qa_overview(user):
+    """The reviewer's own QA work: the review in progress, what waits for them, what they did."""
+    return {
+        "in_progress": QaReview.objects.filter(reviewer=user, completed_at__isnull=True)
+        .select_related("case__policy")
+        .first(),
+        "waiting": QaReview.objects.filter(reviewer__isnull=True).exclude(first_reviewer=user)[:COUNT_CAP].count(),
+        "recent": list(
+            QaReview.objects.filter(reviewer=user, completed_at__isnull=False)
+            .select_related("case__policy")
+            .order_by("-completed_at")[:20]
+        ),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views, views_accounts, views_enforcement
+from cases import views, views_accounts, views_enforcement, views_qa
 from cases.models import ActionKind
 
 app_name = "cases"
@@ -27,6 +27,10 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/decide", views_enforcement.decide, name="decide_appeal"),
     path("bulk/", views_enforcement.bulk_start, name="bulk_start"),
     path("bulk/<uuid:operation_id>", views_enforcement.bulk_status, name="bulk_status"),
+    path("qa/", views_qa.qa_home, name="qa"),
+    path("qa/next", views_qa.qa_next, name="qa_next"),
+    path("qa/<int:review_id>/", views_qa.qa_review, name="qa_review"),
+    path("qa/<int:review_id>/verdict", views_qa.qa_submit, name="qa_submit"),
     path("accounts/<str:external_id>/", views_accounts.account_detail, name="account"),
     path(
         "accounts/<str:external_id>/contracts/<int:contract_id>/private",

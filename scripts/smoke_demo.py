@@ -21,9 +21,10 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from trustconsole.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
+DASHBOARDS = ["/dashboards/", "/dashboards/?days=7", "/dashboards/quality/", "/dashboards/fairness/?days=90"]
 QUEUE_PAGES = ["/queue/", "/queue/?queue=scams&sort=due", "/queue/?sla=breached&band=high", "/queue/?q=fee"]
 PAGES = {
-    "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs", "/accounts/fl-10122/"],
+    "analyst": ["/", "/account/password/", *QUEUE_PAGES, "/api/v1/docs", "/accounts/fl-10122/", "/qa/"],
     "lead": [
         "/",
         *QUEUE_PAGES,
@@ -34,6 +35,8 @@ PAGES = {
         "/clients/standards/",
         "/clients/standards/?state=improvement",
         "/clients/outreach/",
+        *DASHBOARDS,
+        "/qa/",
     ],
     "admin": [
         "/",
@@ -53,12 +56,15 @@ PAGES = {
         "/admin/standards/thresholds/",
         "/admin/standards/outreachtemplate/",
         "/admin/standards/clientstanding/",
+        "/admin/cases/qasampling/",
+        "/admin/cases/qareview/",
         "/reputation/drafts/",
         "/accounts/fl-10122/",
         "/api/v1/docs",
     ],
-    "auditor": ["/", *QUEUE_PAGES, "/audit/", "/clients/standards/", "/clients/outreach/"],
+    "auditor": ["/", *QUEUE_PAGES, "/audit/", "/clients/standards/", "/clients/outreach/", *DASHBOARDS],
 }
+PAGES["analyst2"] = PAGES["analyst"]
 # The second admin checks what the first does.
 PAGES["admin2"] = PAGES["admin"]
 
@@ -89,6 +95,11 @@ def case_pages(username):
     if username in ("lead", "auditor"):
         clients = ClientStanding.objects.exclude(state="monitoring").values_list("client__external_id", flat=True)
         pages += [f"/clients/{external_id}/standards/" for external_id in clients[:3]]
+    if username == "lead":
+        from cases.models import QaReview
+
+        done = QaReview.objects.filter(completed_at__isnull=False).values_list("pk", flat=True)[:2]
+        pages += [f"/qa/{pk}/" for pk in done]
     return pages
 
 

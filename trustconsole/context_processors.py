@@ -9,11 +9,14 @@ def navigation(request):
     items = [("home", "Home")]
     if user.has_perm("trustconsole.view_cases"):
         items.append(("cases:queue", "Queue"))
+    if user.has_perm("trustconsole.work_cases"):
+        items.append(("cases:qa", "QA review"))
     if user.has_perm("trustconsole.approve_actions"):
         items.append(("cases:approvals", "Approvals"))
     if user.has_perm("trustconsole.decide_appeals"):
         items.append(("cases:appeals", "Appeals"))
     if user.has_perm("trustconsole.view_dashboards"):
+        items.append(("dashboards:operations", "Dashboards"))
         items.append(("standards:list", "Client standards"))
     if user.has_perm("trustconsole.view_auditevent"):
         items.append(("audit_log", "Audit log"))

@@ -8,6 +8,7 @@ from trustconsole.roles import ADMIN, ANALYST, AUDITOR, LEAD
 DEMO_PASSWORD = "trustconsole-demo"  # noqa: S105 - the documented demo password; the loader refuses production
 DEMO_USERS = [
     ("analyst", ANALYST, "Works the case queues"),
+    ("analyst2", ANALYST, "A second analyst, who gives blind QA reviews of the first one's decisions"),
     ("lead", LEAD, "Approves, reassigns, decides appeals, reads the audit log"),
     ("admin", ADMIN, "Edits reference data, rules, staff and roles in Django admin"),
     ("admin2", ADMIN, "A second admin, who approves badge overrides above Top Rated"),

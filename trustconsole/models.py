@@ -89,6 +89,9 @@ class AuditAction(models.TextChoices):
     OUTREACH_RESTRICTED = "outreach.restricted", "Client restricted under client standards"
     OUTREACH_MONITORING = "outreach.monitoring", "Client back to monitoring"
     OUTREACH_REFERRED = "outreach.referred", "Client referred to enforcement"
+    QA_SAMPLED = "qa.sampled", "Decided case sampled for a QA review"
+    QA_ASSIGNED = "qa.assigned", "QA review taken"
+    QA_REVIEWED = "qa.reviewed", "QA review recorded"
 
 
 # What the marketplace must enforce, published by the decisions feed in audit-log order.

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reputation",
     "cases",
     "standards",
+    "dashboards",
     # Last, so that its ready() sees every ModelAdmin that autodiscovery registered.
     "trustconsole",
 ]
@@ -114,6 +115,13 @@ if PRODUCTION:
             "max_size": env_int("DATABASE_POOL_MAX", 10),
             "timeout": 10,
         }
+    # A read replica for dashboards and exports (trustconsole/replica.py). In tests it mirrors the
+    # test database, which is how Django tests primary/replica set-ups.
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_health_checks=True)
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     SQLITE_PATH = Path(env_str("SQLITE_PATH") or BASE_DIR / "var" / "demo.sqlite3")
     DATABASES = {
@@ -127,6 +135,8 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["trustconsole.replica.ReplicaRouter"]
+REPLICA_READS_DATABASE = "replica" if "replica" in DATABASES else "default"
 
 # --- background jobs ------------------------------------------------------------------------
 # With no REDIS_URL, trustconsole.jobs runs jobs inline after commit; RQ_QUEUES still has to
@@ -225,7 +235,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_LOADERS = ["reputation.demo.load", "cases.demo.load", "standards.demo.load"]
+DEMO_LOADERS = ["reputation.demo.load", "cases.demo.load", "standards.demo.load", "dashboards.demo.load"]
 API_TOKEN_AUTHENTICATOR = "cases.services.api_clients.authenticate_token"  # noqa: S105 - a dotted path, not a secret
 # The API reads bodies up to 1 MiB itself and answers 413 past that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 + 1

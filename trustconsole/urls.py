@@ -5,6 +5,7 @@ from django.urls import include, path
 import cases.api
 import cases.api_enforcement
 import cases.urls
+import dashboards.urls
 import reputation.api
 import reputation.urls
 import standards.urls
@@ -35,4 +36,5 @@ urlpatterns = [
     path("", include(cases.urls)),
     path("", include(reputation.urls)),
     path("", include(standards.urls)),
+    path("", include(dashboards.urls)),
 ]

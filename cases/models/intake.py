@@ -277,6 +277,14 @@ class Case(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # For the leads' figures: when the current holder took the case, and who decided it when
+    # (the dismissal, or the proposal of the action that closed it; a four-eyes wait is not
+    # the analyst's handling time). Cases settled by another case's ban have no decider.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="decided_cases"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     # The case's content text, searched with a GIN-indexed tsvector on PostgreSQL (see migrations).
     search_text = models.TextField(blank=True)
 
@@ -305,6 +313,9 @@ class Case(models.Model):
             models.Index(fields=["queue", "status", "-priority", "id"], name="case_queue_priority"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
             models.Index(fields=["account", "status"], name="case_account_status"),
+            # Dashboards: decisions per day and per analyst over a period.
+            models.Index(fields=["decided_at"], condition=Q(decided_at__isnull=False), name="case_decided"),
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="case_closed"),
         ]
 
     def __str__(self):

@@ -26,10 +26,12 @@ from cases.models import (
     FourEyesRule,
     NoticeTemplate,
     Protection,
+    QaVerdict,
     Reporter,
     Visibility,
 )
 from cases.selectors import case_content_items, counterparties, open_listings
+from cases.services import qa
 from cases.services.work import (
     audit_case,
     batch_context,
@@ -261,10 +263,12 @@ def _tell_reporters(actor, case, outcome, now):
         )
 
 
-def _close_case(actor, case, status, now, reporter_outcome):
+def _close_case(actor, case, status, now, reporter_outcome, decided_by, decided_at, verdict):
     first_close = case.closed_at is None
     case.status, case.closed_at, case.assignee, case.lease_expires_at = status, now, None, None
-    bump_version(case, ["status", "closed_at", "assignee", "lease_expires_at"])
+    case.decided_by, case.decided_at = decided_by, decided_at
+    bump_version(case, ["status", "closed_at", "assignee", "lease_expires_at", "decided_by", "decided_at"])
+    qa.sample_decided_case(actor, case, verdict, now)
     if first_close:
         _settle_sources(case, actioned=status == CaseStatus.ACTIONED)
         _tell_reporters(actor, case, reporter_outcome, now)
@@ -399,7 +403,16 @@ def _apply(actor, action, case, now):
     action.save(update_fields=["status", "applied_at", "ends_at", "appeal_until", "effects", "notice_id"])
     case_before = case.status
     if case.status != CaseStatus.ACTIONED:
-        _close_case(actor, case, CaseStatus.ACTIONED, now, "we found a breach of our rules and acted on it.")
+        _close_case(
+            actor,
+            case,
+            CaseStatus.ACTIONED,
+            now,
+            "we found a breach of our rules and acted on it.",
+            decided_by=action.proposed_by,
+            decided_at=action.created_at,
+            verdict=action.kind,
+        )
     else:
         bump_version(case, [])
     record(
@@ -564,7 +577,16 @@ def dismiss_case(*, actor, case_id, expected_version, reason, now=None, batch=No
         if case.status not in DISMISSABLE:
             raise ValidationError(f"Case #{case.pk} is {case.get_status_display().lower()}; it cannot be dismissed.")
         before = case.status
-        _close_case(actor, case, CaseStatus.DISMISSED, now, "we found no breach of our rules.")
+        _close_case(
+            actor,
+            case,
+            CaseStatus.DISMISSED,
+            now,
+            "we found no breach of our rules.",
+            decided_by=actor,
+            decided_at=now,
+            verdict=QaVerdict.NO_VIOLATION,
+        )
         audit_case(
             actor,
             AuditAction.CASE_DISMISSED,

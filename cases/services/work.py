@@ -97,6 +97,7 @@ def claim_next_case(*, actor, queue, now=None):
             won = Case.objects.filter(pk=case.pk, version=case.version).update(
                 assignee=actor,
                 lease_expires_at=now + lease_length(),
+                claimed_at=now,
                 status=CaseStatus.IN_REVIEW,
                 version=F("version") + 1,
             )
@@ -158,8 +159,8 @@ def reassign_case(*, actor, case_id, assignee, expected_version, now=None, batch
         if case.assignee_id == assignee.pk:
             return case
         before = _username(case.assignee)
-        case.assignee, case.lease_expires_at = assignee, now + lease_length()
-        bump_version(case, ["assignee", "lease_expires_at"])
+        case.assignee, case.lease_expires_at, case.claimed_at = assignee, now + lease_length(), now
+        bump_version(case, ["assignee", "lease_expires_at", "claimed_at"])
         audit_case(
             actor,
             AuditAction.CASE_REASSIGNED,

@@ -38,3 +38,19 @@ def get_item(mapping, key):
 def as_list(values):
     """Materialise an iterable once; {% for %} over a ModelChoiceIterator would COUNT first."""
     return list(iter(values))  # iter(): a generator has no __len__, so nothing is counted
+
+
+@register.filter
+def share(value):
+    """A rate as a whole percentage; a dash when there was nothing to divide."""
+    return "\u2013" if value is None else f"{round(float(value) * 100)}%"
+
+
+@register.filter
+def duration_hours(value):
+    """A timedelta (or seconds) as hours and minutes, e.g. "26 h 05 min"."""
+    if value is None:
+        return "\u2013"
+    seconds = int(value.total_seconds() if hasattr(value, "total_seconds") else value)
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes:02d} min"

@@ -44,12 +44,16 @@ ACCESS_RULES = [
     ("cases:reject", {"lead"}),
     ("cases:appeals", {"lead"}),
     ("cases:decide_appeal", {"lead"}),
+    # QA review pages: a review is shown only to its reviewer (403 for others), finished ones
+    # to leads too; the walk's sample id names no review, hence 404 for those who may work.
+    ("cases:qa*", {"analyst", "lead"}),
     ("audit_log", {"lead", "auditor", "admin"}),
     ("audit_export", {"lead", "auditor"}),
     ("cases:*", {"analyst", "lead"}),
     # Client standards: leads decide, auditors read.
     ("standards:decide", {"lead"}),
     ("standards:*", {"lead", "auditor"}),
+    ("dashboards:*", {"lead", "auditor"}),
     # Badge overrides and the rule simulator are admins' work.
     ("reputation:*", {"admin"}),
     ("api:openapi-json", SIGNED_IN),
@@ -67,6 +71,10 @@ ACCESS_RULES = [
     ("admin:cases_case_delete", NOBODY),
     ("admin:cases_enforcementaction_add", NOBODY),
     ("admin:cases_enforcementaction_delete", NOBODY),
+    ("admin:cases_qareview_add", NOBODY),
+    ("admin:cases_qareview_delete", NOBODY),
+    ("admin:cases_qasampling_add", NOBODY),
+    ("admin:cases_qasampling_delete", NOBODY),
     ("admin:trustconsole_notice_add", NOBODY),
     ("admin:trustconsole_notice_delete", NOBODY),
     ("admin:django_rq_dashboard_delete", NOBODY),

@@ -73,8 +73,8 @@ def test_the_demo_loader_creates_the_role_logins_once(db, settings, capsys):
         assert [g.name for g in user.groups.all()] == [user.username]
         assert user.is_staff == (user.username == "admin")
         assert not user.is_superuser
-    # The four roles, and a second admin to approve badge overrides.
-    assert AuditEvent.objects.filter(action=AuditAction.USER_CREATED).count() == 5
+    # The four roles, a second admin to approve badge overrides, a second analyst for QA reviews.
+    assert AuditEvent.objects.filter(action=AuditAction.USER_CREATED).count() == 6
     assert get_user_model().objects.get(username="admin2").is_staff
     assert "already there" in capsys.readouterr().out
 
