@@ -285,3 +285,37 @@ def test_eight_reviewers_taking_reviews_at_once_never_share_one(analyst, make_ca
         thread.join()
     assert sorted(taken) == sorted(QaReview.objects.values_list("pk", flat=True))
     assert QaReview.objects.filter(reviewer__isnull=True).count() == 0
+
+
+# --- Django admin -------------------------------------------------------------------------------
+
+SAMPLING_URL = "/admin/cases/qasampling/"
+
+
+def test_an_admin_changes_the_sampled_share_and_the_change_is_audited(admin):
+    row = QaSampling.objects.get()
+    response = client_for(admin).post(f"{SAMPLING_URL}{row.pk}/change/", {"share_percent": "12.5"})
+    assert response.status_code == 302
+    assert QaSampling.objects.get().share_percent == Decimal("12.5")
+    assert AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGED).changes["share_percent"] == ["5.00", "12.5"]
+
+
+@pytest.mark.parametrize("share", ["-1", "100.01", "abc", "", "5.123"])
+def test_a_bad_share_is_refused_and_nothing_changes(admin, share):
+    row = QaSampling.objects.get()
+    web = client_for(admin)
+    response = web.post(f"{SAMPLING_URL}{row.pk}/change/", {"share_percent": share})
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+    assert QaSampling.objects.get().share_percent == Decimal("5.00")
+    assert not AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGED).exists()
+
+
+def test_there_is_one_sampling_row_and_reviews_are_read_only_in_admin(admin, analyst, claimed, sample_everything):
+    dismiss(analyst, claimed())
+    review = QaReview.objects.get()
+    web = client_for(admin)
+    assert web.get(f"{SAMPLING_URL}add/").status_code == 403
+    assert web.post(f"{SAMPLING_URL}{QaSampling.objects.get().pk}/delete/", {"post": "yes"}).status_code == 403
+    assert web.post(f"/admin/cases/qareview/{review.pk}/change/", {"verdict": "ban"}).status_code == 403
+    review.refresh_from_db()
+    assert review.verdict == ""

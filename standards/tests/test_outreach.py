@@ -340,3 +340,41 @@ def test_outreach_without_a_template_is_refused_and_the_client_stays_in_monitori
         services.start_outreach(
             actor=ROBOT, client_id=rude_client.pk, assessment_id=ClientAssessment.objects.get().pk, now=NOW
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_deciding_at_once_restrict_once_and_the_second_is_told_the_page_is_stale(catalogue, lead):
+    import threading
+
+    from django.db import connection
+
+    from conftest import make_staff
+    from trustconsole.roles import LEAD
+
+    client = client_account()
+    rated_by(client, 3, 1)
+    version = to_due(client).version
+    leads = [lead, make_staff("lead-two", [LEAD])]
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def decide_as(person):
+        try:
+            barrier.wait()
+            decide(person, client, "restrict", version=version)
+            outcomes.append("restricted")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide_as, args=(person,)) for person in leads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2 and outcomes.count("restricted") == 1
+    refused = next(outcome for outcome in outcomes if outcome != "restricted")
+    assert "changed" in refused.lower() or "version" in refused.lower()
+    standing = standing_of(client)
+    assert (standing.level, Restriction.objects.filter(account=client, ends_at__isnull=True).count()) == (1, 1)
+    assert AuditEvent.objects.filter(action=AuditAction.OUTREACH_RESTRICTED).count() == 1
