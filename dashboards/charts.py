@@ -38,12 +38,13 @@ def _scale(maximum):
     return maximum if maximum and maximum > 0 else 1
 
 
-def bars(rows, series=("",), maximum=None, fmt=None, markers=None):
+def bars(rows, series=("",), maximum=None, fmt=None, markers=None, texts=None):
     """Horizontal bars, stacked when there is more than one series.
 
     rows: [(label, [value per series])]; maximum: the value of a full bar (the largest total when
     not given; 1 for rates); fmt: how the total is written; markers: a value per row drawn as a
-    tick (e.g. last period's rate), or None.
+    tick (e.g. last period's rate), or None; texts: what to write beside each bar instead of
+    its formatted total (e.g. a dash for a rate that has no cases behind it).
     """
     fmt = fmt or (lambda value: f"{value:,.0f}")
     totals = [sum(values) for _, values in rows]
@@ -52,7 +53,8 @@ def bars(rows, series=("",), maximum=None, fmt=None, markers=None):
     out = []
     for index, (label, values) in enumerate(rows):
         y = index * (BAR + GAP)
-        bar = Bar(label=label, y=y, total=totals[index], text=fmt(totals[index]))
+        text = texts[index] if texts else fmt(totals[index])
+        bar = Bar(label=label, y=y, total=totals[index], text=text)
         x = LABEL_WIDTH
         for number, value in enumerate(values):
             width = span * min(value, full) / full

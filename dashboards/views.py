@@ -62,14 +62,16 @@ def quality_figures(period, now):
     return {
         "appeals": appeals,
         "appeals_chart": charts.bars(
-            [(row["label"], [row["rate"]]) for row in appeals["by_policy"]], maximum=1, fmt=charts.percent
+            [(row["action__policy__code"], [row["rate"]]) for row in appeals["by_policy"]],
+            maximum=1,
+            fmt=charts.percent,
         ),
         "detectors": detectors,
         "detectors_chart": charts.bars(
             [(row["detector"].name, [row["precision"] or 0]) for row in detectors],
             maximum=1,
-            fmt=lambda value: charts.percent(value),
             markers=[row["previous"] for row in detectors],
+            texts=[charts.percent(row["precision"]) for row in detectors],
         ),
         "analysts": quality.analyst_figures(period),
         "qa": quality.qa_agreement(period),

@@ -27,6 +27,12 @@ def test_rates_fill_against_a_fixed_maximum_with_a_marker_and_never_overflow():
     assert (over.segments[0].width, over.marker_x) == (SPAN, None)
 
 
+def test_a_bar_can_say_something_other_than_its_total():
+    chart = charts.bars([("silent", [0]), ("busy", [0.5])], maximum=1, texts=["\u2013", "50 %"])
+    silent, busy = chart["bars"]
+    assert (silent.text, silent.segments, busy.text) == ("\u2013", [], "50 %")
+
+
 def test_an_empty_chart_still_has_a_drawable_size():
     chart = charts.bars([])
     assert (chart["bars"], chart["height"]) == ([], charts.BAR + charts.GAP)
