@@ -263,11 +263,14 @@ def test_the_qa_page_takes_the_next_review(analyst, second_analyst, claimed, sam
 def test_eight_reviewers_taking_reviews_at_once_never_share_one(analyst, make_case):
     from cases.services import work
 
-    QaSampling.objects.update(share_percent=Decimal("100"))
+    # A transactional test starts from a flushed database, without the migration's row.
+    QaSampling.objects.all().delete()
+    QaSampling.objects.create(share_percent=Decimal("100"))
     for n in range(8):
         case = make_case(subject=f"cl-qa-{n}")
         work.claim_next_case(actor=analyst, queue=case.queue)
         dismiss(analyst, case)
+    assert QaReview.objects.count() == 8
     reviewers = [make_staff(f"reviewer-{n}", [ANALYST]) for n in range(8)]
     taken, barrier = [], threading.Barrier(len(reviewers))
 
@@ -283,7 +286,7 @@ def test_eight_reviewers_taking_reviews_at_once_never_share_one(analyst, make_ca
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(taken) == sorted(QaReview.objects.values_list("pk", flat=True))
+    assert len(taken) == 8 and sorted(taken) == sorted(QaReview.objects.values_list("pk", flat=True))
     assert QaReview.objects.filter(reviewer__isnull=True).count() == 0
 
 

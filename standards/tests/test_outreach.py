@@ -1,14 +1,19 @@
 """Outreach transitions on PostgreSQL: the daily assessment, every lead decision and every
 refusal, the retroactive exclusion of a level-2 client's feedback, and hard triggers."""
 
+import importlib
+import threading
 from datetime import timedelta
 
 import django_rq
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from rq import SimpleWorker
 
 from cases.models import Case, CaseStatus
+from conftest import make_staff
 from reputation.models import Account, Contract, Restriction
 from reputation.scores import last_two_snapshots, recompute_scores
 from reputation.scoring import RATER_BELOW_STANDARDS, explain_change
@@ -18,6 +23,7 @@ from standards.models import ClientAssessment, ClientStanding, OutreachState, Ou
 from standards.tests.conftest import NOW, act, client_account, contract, days_ago, freelancer, rated_by
 from trustconsole.actors import SystemActor
 from trustconsole.models import AuditAction, AuditEvent, Notice
+from trustconsole.roles import LEAD
 
 ROBOT = SystemActor("client-standards")
 
@@ -344,13 +350,8 @@ def test_outreach_without_a_template_is_refused_and_the_client_stays_in_monitori
 
 @pytest.mark.django_db(transaction=True)
 def test_two_leads_deciding_at_once_restrict_once_and_the_second_is_told_the_page_is_stale(catalogue, lead):
-    import threading
-
-    from django.db import connection
-
-    from conftest import make_staff
-    from trustconsole.roles import LEAD
-
+    # A transactional test starts from a flushed database: put back what migrations install.
+    importlib.import_module("standards.migrations.0002_default_thresholds_and_templates").install(apps, None)
     client = client_account()
     rated_by(client, 3, 1)
     version = to_due(client).version
