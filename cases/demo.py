@@ -189,6 +189,13 @@ def group_items(rng, n, policy, subject, reporter_pool, detector_client, opened)
     return items
 
 
+def account_pools():
+    """(every account, the freelancers and agencies, the clients), in a stable order: who the
+    demo's signals are about and who reports them."""
+    accounts = list(Account.objects.order_by("external_id"))
+    return accounts, [a for a in accounts if a.kind != "client"], [a for a in accounts if a.kind == "client"]
+
+
 def load(*, actor, stdout):
     counts = load_default_catalogue(actor=actor)
     stdout.write(f"Catalogue: {counts['created']} created, {counts['updated']} updated.")
@@ -198,9 +205,7 @@ def load(*, actor, stdout):
     rng = random.Random(3)
     now = datetime.now(UTC).replace(microsecond=0)
     clients, flags = detector_clients(actor)
-    accounts = list(Account.objects.order_by("external_id"))
-    freelancers = [a for a in accounts if a.kind != "client"]
-    clients_pool = [a for a in accounts if a.kind == "client"]
+    accounts, freelancers, clients_pool = account_pools()
     # Client-standards referrals come from the outreach process, not from demo detectors.
     policies = list(Policy.objects.exclude(code="CLIENT-STD"))
     sent = 0

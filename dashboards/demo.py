@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import selectors
-from cases.demo import CLIENT_POLICIES, detector_clients, group_items
+from cases.demo import CLIENT_POLICIES, account_pools, detector_clients, group_items
 from cases.models import ActionKind, ActionStatus, Case, CaseStatus, Policy, QaReview, QaVerdict
 from cases.services import appeals, enforcement, qa, work
 from cases.services.enforcement import ActionRequest
 from cases.services.intake import ingest
-from reputation.models import Account, Capability
+from reputation.models import Capability
 
 HISTORY_CASES = 420
 DAYS = 30
@@ -24,8 +24,8 @@ FACTS = "Our review of the messages and posts in this case found the behaviour t
 DRIFTING = "CIR-CONTACT"
 
 
-def _violation_rate(rng_by_policy, policy, days_ago):
-    base = rng_by_policy.setdefault(policy.code, 0.45 + 0.5 * random.Random(policy.code).random())
+def _violation_rate(policy, days_ago):
+    base = 0.45 + 0.5 * random.Random(policy.code).random()  # fixed per policy
     # The contact-info detector started flagging harmless messages a week ago.
     return base - 0.4 if policy.code == DRIFTING and days_ago < 7 else base
 
@@ -110,13 +110,11 @@ def load(*, actor, stdout):
     rng = random.Random(17)
     now = datetime.now(UTC).replace(microsecond=0)
     clients, _ = detector_clients(actor)
-    accounts = list(Account.objects.order_by("external_id"))
-    freelancers = [a for a in accounts if a.kind != "client"]
-    clients_pool = [a for a in accounts if a.kind == "client"]
+    accounts, freelancers, clients_pool = account_pools()
     policies = [p for p in Policy.objects.exclude(code="CLIENT-STD") if p.code in clients]
     # The drifting detector is a busy one, so its week-on-week drift rests on enough cases.
     policies += [p for p in policies if p.code == DRIFTING] * 6
-    rates, decided = {}, 0
+    decided = 0
     for n in range(HISTORY_CASES):
         policy = rng.choice(policies)
         days_ago = rng.uniform(0.3, DAYS)
@@ -136,7 +134,7 @@ def load(*, actor, stdout):
             case = work.reassign_case(
                 actor=lead, case_id=case.pk, assignee=worker, expected_version=case.version, now=claimed
             )
-            violation = rng.random() < _violation_rate(rates, policy, (now - decided_at).days)
+            violation = rng.random() < _violation_rate(policy, (now - decided_at).days)
             action = _decide(rng, case, worker, lead, decided_at, violation)
         except (ValidationError, PermissionDenied):
             continue

@@ -34,6 +34,16 @@ def update_rows(model, objects, field_names):
         return cursor.rowcount
 
 
+def first_unlocked(queryset):
+    """The queryset's first row, locked for this transaction. On PostgreSQL rows that another
+    transaction holds are skipped (SKIP LOCKED), so people taking "the next one" at once each get
+    a different row; elsewhere it is a plain first(), and the caller's compare-and-set update
+    decides who wins."""
+    if connection.vendor == "postgresql":
+        return queryset.select_for_update(skip_locked=True, of=("self",)).first()
+    return queryset.first()
+
+
 def on_postgresql(sql):
     """A RunPython callable that executes `sql` on PostgreSQL and nothing on SQLite, for
     PostgreSQL-only DDL (triggers, generated columns) in migrations that must also apply on SQLite."""

@@ -315,7 +315,6 @@ class Case(models.Model):
             models.Index(fields=["account", "status"], name="case_account_status"),
             # Dashboards: decisions per day and per analyst over a period.
             models.Index(fields=["decided_at"], condition=Q(decided_at__isnull=False), name="case_decided"),
-            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="case_closed"),
         ]
 
     def __str__(self):

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cases.models import QaReview, QaSampling, QaVerdict
 from cases.services.work import audit_case
+from trustconsole.db import first_unlocked
 from trustconsole.models import AuditAction
 
 WORK_PERMISSION = "trustconsole.work_cases"
@@ -53,11 +54,8 @@ def sample_decided_case(actor, case, verdict, now):
 
 def _next_unassigned(actor):
     candidates = QaReview.objects.filter(reviewer__isnull=True).exclude(first_reviewer=actor)
-    candidates = candidates.order_by("sampled_at", "id")
-    if connection.vendor == "postgresql":
-        # Two analysts pressing "next review" at once each get a different case.
-        return candidates.select_for_update(skip_locked=True, of=("self",)).first()
-    return candidates.select_for_update().first()
+    # Two analysts pressing "next review" at once each get a different review.
+    return first_unlocked(candidates.order_by("sampled_at", "id"))
 
 
 def take_next_review(*, actor, now=None):

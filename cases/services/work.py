@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cases.models import Case, CaseNote, CaseStatus
+from trustconsole.db import first_unlocked
 from trustconsole.models import AuditAction
 from trustconsole.services import record
 
@@ -78,10 +79,8 @@ def bump_version(case, fields):
 
 def _next_candidate(queue, now):
     candidates = Case.objects.filter(queue=queue, status__in=CLAIMABLE).unclaimed_at(now).order_by("-priority", "id")
-    if connection.vendor == "postgresql":
-        # SKIP LOCKED: sixteen analysts pressing "next" at once each get a different case.
-        return candidates.select_for_update(skip_locked=True, of=("self",)).first()
-    return candidates.first()
+    # Sixteen analysts pressing "next" at once each get a different case.
+    return first_unlocked(candidates)
 
 
 def claim_next_case(*, actor, queue, now=None):

@@ -10,11 +10,3 @@ def rate(part, whole):
 
 def on_postgresql():
     return connections[replica_alias()].vendor == "postgresql"
-
-
-def median(values):
-    values = sorted(values)
-    if not values:
-        return None
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2

@@ -1,12 +1,14 @@
 """Decision quality: appeal overturn rates, detector precision and its drift, analysts' figures,
 and QA agreement."""
 
+from statistics import median
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Q
 from django.db.models.aggregates import Aggregate
 
 from cases.models import Appeal, AppealStatus, Case, CaseStatus, Detector, EnforcementAction, QaReview, Signal
-from dashboards.selectors.common import median, on_postgresql, rate
+from dashboards.selectors.common import on_postgresql, rate
 from trustconsole.replica import on_replica
 
 DECIDED = (CaseStatus.ACTIONED, CaseStatus.DISMISSED)
@@ -116,16 +118,12 @@ def analyst_figures(period):
     a case to deciding it; actions proposed and how many departed from the ladder's
     recommendation; appeals against their actions overturned in the period; and how often a
     blind QA review agreed with them on whether there was a violation."""
-    in_period = {"gte": period.start, "lt": period.end}
-    decided = Case.objects.filter(decided_at__gte=in_period["gte"], decided_at__lt=in_period["lt"])
+    decided = Case.objects.filter(decided_at__gte=period.start, decided_at__lt=period.end)
     figures = {}
 
     def row(user_id):
-        return figures.setdefault(
-            user_id,
-            {"handled": 0, "median_seconds": None, "proposed": 0, "deviations": 0, "overturned": 0}
-            | {"qa_reviewed": 0, "qa_agreed": 0},
-        )
+        empty = {"handled": 0, "median_seconds": None, "proposed": 0, "deviations": 0, "overturned": 0}
+        return figures.setdefault(user_id, {**empty, "qa_reviewed": 0, "qa_agreed": 0})
 
     for item in decided.values("decided_by_id").annotate(n=Count("id")):
         row(item["decided_by_id"])["handled"] = item["n"]

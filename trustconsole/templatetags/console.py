@@ -26,7 +26,8 @@ def domain_of(url):
 
 @register.filter
 def percent(value):
-    return f"{round(float(value) * 100)}%"
+    """A rate as a whole percentage; a dash when there was nothing to divide."""
+    return "\u2013" if value is None else f"{round(float(value) * 100)}%"
 
 
 @register.filter
@@ -38,12 +39,6 @@ def get_item(mapping, key):
 def as_list(values):
     """Materialise an iterable once; {% for %} over a ModelChoiceIterator would COUNT first."""
     return list(iter(values))  # iter(): a generator has no __len__, so nothing is counted
-
-
-@register.filter
-def share(value):
-    """A rate as a whole percentage; a dash when there was nothing to divide."""
-    return "\u2013" if value is None else f"{round(float(value) * 100)}%"
 
 
 @register.filter
