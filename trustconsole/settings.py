@@ -258,3 +258,6 @@ NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 60)
 APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", 182)
 # "Every case matching the filters" in bulk work stops at this many cases.
 BULK_CASE_CAP = env_int("BULK_CASE_CAP", 500)
+# Processes the nightly score recompute spreads its chunks over (PostgreSQL only): one per core
+# the worker machine can spare. One keeps it in the job's own process.
+RECOMPUTE_WORKERS = env_int("RECOMPUTE_WORKERS", 1)

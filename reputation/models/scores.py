@@ -55,8 +55,10 @@ class ScoreRun(models.Model):
 
 
 class ScoreSnapshot(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots")
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="snapshots")
+    # No single-column indexes: (account, -as_of) and (run, account) below lead with each, and a
+    # nightly recompute writes a row per freelancer into every index.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="score_snapshots", db_index=False)
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     # The run's moment and parameters, copied so an account's latest snapshot is one index read.
     as_of = models.DateTimeField()
     params_version = models.PositiveIntegerField()
