@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from cases.filters import SEARCH_MATCH
 from cases.models import (
     OPEN_STATUSES,
     ActionStatus,
@@ -42,7 +43,10 @@ def queue_counts():
     return [(queue, queue.open_count) for queue in Queue.objects.annotate(open_count=capped)]
 
 
-# A search matching at least this many cases is "common".
+# A search first walks this many cases in the page's order, testing each: a term that one case
+# in a hundred matches fills its page there, whatever the planner thinks of the word.
+SEARCH_WINDOW = 5000
+# Past the window, a search matching at least this many cases is "common".
 COMMON_SEARCH_MATCHES = 2000
 
 
@@ -67,19 +71,43 @@ def _page(queryset, ordering, page):
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
+def _matches_in_window(filterset, page):
+    """Ids of the first matches up to this page's end among the first SEARCH_WINDOW cases in
+    the page's order, read in that order so that it stops as soon as it has them."""
+    ordering = filterset.ordering
+    window = (
+        filterset.unsearched_qs.order_by(*ordering)
+        .extra(select={"search_match": SEARCH_MATCH}, select_params=[filterset.search_term])  # noqa: S610
+        .values("pk", "search_match", *(field.lstrip("-") for field in ordering))[:SEARCH_WINDOW]
+    )
+    sql, params = window.query.sql_with_params()
+    order = ", ".join(f'w."{field.lstrip("-")}"' + (" DESC" if field.startswith("-") else "") for field in ordering)
+    with planner(enable_seqscan=False, enable_bitmapscan=False, enable_sort=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.pk FROM ({sql}) w WHERE w.search_match ORDER BY {order} LIMIT %s",  # noqa: S608
+            [*params, page * PAGE_SIZE + 1],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def case_page(filterset, page):
     """One page of filtered cases, fetching one row more to know whether a next page exists.
 
-    A content search on PostgreSQL takes one probe first, because the planner cannot tell a rare
-    term from a common one (it guesses 0.5 % of rows for any word it has no statistics for):
-    - the probe reads at most COMMON_SEARCH_MATCHES matches from the GIN index (bitmap scans only);
-    - fewer than that is every match: the page is sorted from those ids alone;
-    - more means the term is common: walk the sort order's index and test each row, which stops
-      after a page instead of fetching and sorting every match.
+    A content search on PostgreSQL picks its plan at run time, because the planner cannot tell
+    a rare term from a common one (it guesses 0.5 % of rows for any word without statistics,
+    and multiplies the shares of words that occur together):
+    - walk the first SEARCH_WINDOW cases in the page's order and test each; a term that fills
+      the page there is done, at the cost of a page's worth of rows for a common one;
+    - otherwise probe the GIN index for at most COMMON_SEARCH_MATCHES matches (bitmap scans);
+      fewer than that is every match, and the page is sorted from those ids alone;
+    - more means a term that is common overall but thin at the top: walk the whole order.
     """
     queryset = filterset.qs
     if not (filterset.searched and connection.vendor == "postgresql"):
         return _page(queryset, filterset.ordering, page)
+    matches = _matches_in_window(filterset, page)
+    if len(matches) > page * PAGE_SIZE:
+        return _page(Case.objects.filter(pk__in=matches), filterset.ordering, page)
     with planner(enable_seqscan=False, enable_indexscan=False):
         matches = list(queryset.order_by().values_list("pk", flat=True)[:COMMON_SEARCH_MATCHES])
     if len(matches) < COMMON_SEARCH_MATCHES:

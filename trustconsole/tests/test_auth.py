@@ -1,5 +1,9 @@
+import time
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from conftest import TEST_PASSWORD, client_for
@@ -111,3 +115,40 @@ def test_pages_carry_a_strict_content_security_policy_and_refuse_framing(analyst
     html = response.content.decode()
     assert f'nonce="{nonce}"' in html
     assert " style=" not in html and "<style" not in html
+
+
+def session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def age_session(client, seconds):
+    """Move the session's expiry and last renewal `seconds` into the past."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    row = session_row(client)
+    store = SessionStore(session_key=row.session_key)
+    data = store.load()
+    data["renewed_at"] = int(time.time()) - seconds
+    row.session_data = store.encode(data)
+    row.expire_date -= timedelta(seconds=seconds)
+    row.save(update_fields=["session_data", "expire_date"])
+    return row.expire_date
+
+
+def test_an_active_session_is_renewed_at_most_every_few_minutes_not_on_every_page(analyst, settings):
+    client = client_for(analyst)
+    client.get(reverse("home"))  # the first page marks the renewal
+    renewed = session_row(client).expire_date
+    client.get(reverse("home"))
+    assert session_row(client).expire_date == renewed
+    stale = age_session(client, settings.SESSION_RENEW_SECONDS + 1)
+    assert client.get(reverse("home")).status_code == 200
+    assert session_row(client).expire_date > stale + timedelta(seconds=settings.SESSION_RENEW_SECONDS)
+
+
+def test_a_session_idle_past_its_age_is_signed_out(analyst, settings):
+    client = client_for(analyst)
+    client.get(reverse("home"))
+    age_session(client, settings.SESSION_COOKIE_AGE + 1)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.headers["Location"].startswith(reverse("login"))
