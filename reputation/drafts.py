@@ -1,8 +1,9 @@
 """Drafts of the scoring parameters and badge rules: simulate them, then publish them.
 
-A simulation takes the drafts as they are now, and a job on the reputation queue recomputes
-every freelancer with them beside the figures in force: how many accounts would gain or lose
-each badge's bar and how the score distribution moves, split by country and by account age.
+A simulation takes the drafts as they are now, and a job on the reputation queue replays every
+freelancer's weekly record under them beside the rules in force: how many accounts would gain,
+lose or be warned about each badge this week and how the score distribution moves, split by
+country and by account age.
 Publishing needs a finished simulation of exactly the drafts in the database, so what is
 published is what was looked at.
 """
@@ -10,6 +11,7 @@ published is what was looked at.
 import bisect
 import itertools
 from dataclasses import replace
+from datetime import UTC, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +23,12 @@ from reputation import badge_rules, evaluation, scores, scoring
 from reputation.models import (
     Account,
     AccountKind,
+    Badge,
+    BadgeOverride,
     BadgeRule,
+    BadgeTier,
+    BadgeWeek,
+    OverrideStatus,
     ScoringParameters,
     Simulation,
     SimulationStatus,
@@ -101,17 +108,19 @@ class _Tally:
     def __init__(self, tiers):
         self.accounts = 0
         self.tiers = {
-            tier: {"now": 0, "draft": 0, "gain": 0, "loss": 0, "by_country": {}, "by_age": {}} for tier in tiers
+            tier: {"now": 0, "draft": 0, "gain": 0, "loss": 0, "warned": 0, "by_country": {}, "by_age": {}}
+            for tier in tiers
         }
         self.histogram = {}
         self.groups = {"by_country": {}, "by_age": {}}
 
-    def add(self, country, band, base, draft, base_met, draft_met):
+    def add(self, country, band, base, draft, base_held, draft_held, draft_warned):
         self.accounts += 1
         for tier, counts in self.tiers.items():
-            was, will = tier in base_met, tier in draft_met
+            was, will = tier in base_held, tier in draft_held
             counts["now"] += was
             counts["draft"] += will
+            counts["warned"] += tier in draft_warned
             change = (1, 0) if will and not was else (0, 1) if was and not will else None
             if change:
                 counts["gain"] += change[0]
@@ -160,7 +169,86 @@ def simulate(simulation_id, *, chunk_size=1000, now=None):
     return simulation
 
 
+def _outcome(rule, badge, record, week):
+    """(holds the tier after this week's evaluation, is warned) for one account under one
+    rule, its weekly figures (record: {Monday: Figures}) replayed as the evaluation would."""
+    met_weeks = {monday for monday, figures in record.items() if badge_rules.meets(rule, figures)}
+    now = record.get(week)
+    decision = badge_rules.decide(
+        rule,
+        held=badge is not None,
+        warning_since=badge.warning_since if badge else None,
+        met_weeks=met_weeks,
+        kept_now=now is not None and badge_rules.meets(rule, now, keep=True),
+        week=week,
+    )
+    holds = decision in (badge_rules.AWARD, badge_rules.KEEP, badge_rules.CLEAR_WARNING, badge_rules.WARN)
+    still_warned = decision == badge_rules.KEEP and badge is not None and badge.warning_since is not None
+    return holds, decision == badge_rules.WARN or still_warned
+
+
+def _held_after(rules, badges, overridden, record, week):
+    """({tiers held}, {tiers warned}) after this week's evaluation under these rules. Tiers with
+    an override in force stay as they are, and Top Rated Plus needs Top Rated, as in the
+    evaluation itself."""
+    held, warned = set(), set()
+    for tier in sorted(rules, key=lambda t: t == BadgeTier.TOP_RATED_PLUS):  # Top Rated first
+        if tier in overridden:
+            if tier in badges:
+                held.add(tier)
+            continue
+        if tier == BadgeTier.TOP_RATED_PLUS and BadgeTier.TOP_RATED not in held and tier not in badges:
+            continue
+        holds, is_warned = _outcome(rules[tier], badges.get(tier), record, week)
+        if holds and (tier != BadgeTier.TOP_RATED_PLUS or BadgeTier.TOP_RATED in held):
+            held.add(tier)
+            if is_warned:
+                warned.add(tier)
+    return held, warned
+
+
+def _records(ids, week, longest, now):
+    """{account id: {Monday: Figures}}: the stored weeks of the window before this one, and this
+    week's figures as of now."""
+    since = week - badge_rules.WEEK * (longest - 1)
+    records = {}
+    stored = BadgeWeek.objects.filter(account__in=ids, week__gte=since, week__lt=week)
+    for account_id, monday, figures in stored.values_list("account_id", "week", "figures"):
+        records.setdefault(account_id, {})[monday] = badge_rules.Figures(**figures)
+    for account_id, figures in evaluation.figures_of(ids, now).items():
+        records.setdefault(account_id, {})[week] = figures
+    return records
+
+
+def _rescored(ids, records, params):
+    """The records with every week's score figures recomputed under draft parameters, each as
+    of that week's evaluation (Monday 06:00 UTC; this week as of now)."""
+    moments = {monday for record in records.values() for monday in record}
+    again = {}
+    for monday in moments:
+        moment = datetime.combine(monday, time(6), tzinfo=UTC)
+        facts = scores.contract_facts(ids, moment)
+        again[monday] = {pk: scoring.compute(facts[pk], moment, params) for pk in ids}
+    return {
+        pk: {
+            monday: replace(
+                figures,
+                score=again[monday][pk].score,
+                lower_bound=again[monday][pk].lower_bound,
+                public=again[monday][pk].public,
+                distinct_clients=again[monday][pk].distinct_clients,
+            )
+            for monday, figures in record.items()
+        }
+        for pk, record in records.items()
+    }
+
+
 def _compare(drafts, now, chunk_size):
+    """Every scored freelancer's badges after this week's evaluation, under the rules in force
+    and under the drafts: the weekly record of each rule's window replayed from the stored
+    figures (recomputed under draft scoring parameters), with hysteresis, warnings and
+    overrides as the evaluation applies them."""
     rules = evaluation.rules_in_force()
     draft_rules = dict(rules)
     for tier, draft in drafts["rules"].items():
@@ -168,34 +256,37 @@ def _compare(drafts, now, chunk_size):
     params = None
     if drafts["parameters"]:
         params = scoring.Parameters(**drafts["parameters"]["values"])
+    week = badge_rules.monday_of(now.date())
+    longest = max(rule.window_weeks for rule in [*rules.values(), *draft_rules.values()])
     tally = _Tally(sorted(draft_rules))
     freelancers = Account.objects.exclude(kind=AccountKind.CLIENT).order_by("pk")
     last = 0
     while True:
-        chunk = list(freelancers.filter(pk__gt=last).values_list("pk", "country", "joined_at")[:chunk_size])
+        chunk = list(freelancers.filter(pk__gt=last).values_list("pk", "country", "joined_at", "status")[:chunk_size])
         if not chunk:
             break
         last = chunk[-1][0]
-        ids = [pk for pk, _, _ in chunk]
-        figures = evaluation.figures_of(ids, now)
-        facts = scores.contract_facts(ids, now) if params else {}
-        for pk, country, joined_at in chunk:
-            base = figures.get(pk)
-            if base is None:
-                continue
-            draft = base
-            if params:
-                again = scoring.compute(facts[pk], now, params)
-                draft = replace(
-                    base,
-                    score=again.score,
-                    lower_bound=again.lower_bound,
-                    public=again.public,
-                    distinct_clients=again.distinct_clients,
-                )
-            base_met = {tier for tier, rule in rules.items() if badge_rules.meets(rule, base)}
-            draft_met = {tier for tier, rule in draft_rules.items() if badge_rules.meets(rule, draft)}
-            tally.add(country or "??", _age_band(joined_at, now), base, draft, base_met, draft_met)
+        ids = [pk for pk, *_ in chunk]
+        records = _records(ids, week, longest, now)
+        draft_records = _rescored(ids, records, params) if params else records
+        badges, overridden = {}, {}
+        for badge in Badge.objects.filter(account__in=ids, revoked_at__isnull=True):
+            badges.setdefault(badge.account_id, {})[badge.tier] = badge
+        active = BadgeOverride.objects.filter(account__in=ids, status=OverrideStatus.ACTIVE)
+        for account_id, tier in active.values_list("account_id", "tier"):
+            overridden.setdefault(account_id, set()).add(tier)
+        for pk, country, joined_at, status in chunk:
+            record = records.get(pk, {})
+            if week not in record:
+                continue  # not scored: the evaluation passes it by too
+            if status in evaluation.HARD_FAILURES:
+                base_held = draft_held = draft_warned = set()
+            else:
+                mine, fixed = badges.get(pk, {}), overridden.get(pk, set())
+                base_held, _ = _held_after(rules, mine, fixed, record, week)
+                draft_held, draft_warned = _held_after(draft_rules, mine, fixed, draft_records[pk], week)
+            base, draft = record[week], draft_records[pk][week]
+            tally.add(country or "??", _age_band(joined_at, now), base, draft, base_held, draft_held, draft_warned)
     return tally.result()
 
 

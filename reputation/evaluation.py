@@ -123,8 +123,14 @@ def _history(account_ids, week):
 
 
 def _record_weeks(accounts, figures, rules, week):
-    """Store this week's findings (replacing an earlier run of the same week); returns them."""
-    BadgeWeek.objects.filter(account__in=[a.pk for a in accounts], week=week).delete()
+    """Store this week's findings (replacing an earlier run of the same week); returns them.
+    Every account's figures are kept, met or not, so that the rule simulator can judge a draft
+    over the whole window; weeks older than the longest window that met nothing are dropped."""
+    account_ids = [a.pk for a in accounts]
+    BadgeWeek.objects.filter(account__in=account_ids, week=week).delete()
+    BadgeWeek.objects.filter(
+        account__in=account_ids, week__lt=week - badge_rules.WEEK * (HISTORY_WEEKS - 1), met=[], kept=[]
+    ).delete()
     found, rows = {}, []
     for account in accounts:
         facts = figures.get(account.pk)
@@ -133,8 +139,7 @@ def _record_weeks(accounts, figures, rules, week):
         met = [tier for tier, rule in rules.items() if badge_rules.meets(rule, facts)]
         kept = [tier for tier, rule in rules.items() if badge_rules.meets(rule, facts, keep=True)]
         found[account.pk] = (met, kept)
-        if kept or met:
-            rows.append(BadgeWeek(account=account, week=week, met=met, kept=kept, figures=facts.as_json()))
+        rows.append(BadgeWeek(account=account, week=week, met=met, kept=kept, figures=facts.as_json()))
     BadgeWeek.objects.bulk_create(rows)
     return found
 

@@ -124,8 +124,8 @@ class BadgeRule(Versioned):
 
 class BadgeWeek(models.Model):
     """What one weekly evaluation found for one account: the tiers whose bar and whose keep bar
-    it met, and the figures it judged. Weeks that met no keep bar are not stored: a missing week
-    counts as a miss, which keeps this table to the accounts that are near a badge."""
+    it met, and the figures it judged (which the rule simulator judges drafts on). Weeks that
+    met nothing are dropped once they are older than any window; a missing week is a miss."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="badge_weeks")
     week = models.DateField(help_text="The Monday of the week.")

@@ -10,25 +10,38 @@ from rq import SimpleWorker
 
 from conftest import client_for
 from reputation import drafts
-from reputation.models import Account, BadgeRule, ScoringParameters, Simulation
+from reputation.evaluation import evaluate_badges
+from reputation.models import Account, Badge, BadgeRule, ScoringParameters, Simulation
 from reputation.scores import current_parameters
-from reputation.tests.conftest import freelancer_with_record, monday_at_noon, score_week
+from reputation.tests.conftest import ROBOT, freelancer_with_record, monday_at_noon, score_week
 from trustconsole.models import AuditAction, AuditEvent
 
-MOMENT = monday_at_noon(0)
+# The simulation runs in week 15, after fifteen weekly evaluations: the record of a 16-week
+# window is there to replay.
+WEEKS = 15
+MOMENT = monday_at_noon(WEEKS)
 
 
 @pytest.fixture
 def population(db):
-    """Three scored freelancers: one above the Top Rated bar, two just under its score bar."""
+    """Four scored freelancers with fifteen evaluated weeks: one above the Top Rated bar all
+    along (and so holding it), two just under its score bar all along, and one just under it
+    for the last five weeks only, weaker before."""
     accounts = [
         freelancer_with_record("fl-high"),
         freelancer_with_record("fl-near-pt"),
-        freelancer_with_record("fl-near-new", joined=datetime(2025, 9, 1, tzinfo=UTC)),
+        freelancer_with_record("fl-near-new", joined=datetime(2026, 1, 1, tzinfo=UTC)),
+        freelancer_with_record("fl-late"),
     ]
     Account.objects.filter(external_id="fl-near-new").update(country="BR")
-    for account, (score, lower) in zip(accounts, [(0.95, 0.85), (0.885, 0.75), (0.885, 0.75)], strict=True):
-        score_week(account, MOMENT, score, lower)
+    for week in range(WEEKS + 1):
+        moment = monday_at_noon(week)
+        late = (0.885, 0.75) if week > WEEKS - 5 else (0.7, 0.6)
+        for account, figures in zip(accounts, [(0.95, 0.85), (0.885, 0.75), (0.885, 0.75), late], strict=True):
+            score_week(account, moment, *figures)
+        if week < WEEKS:
+            evaluate_badges(actor=ROBOT, now=moment)
+    assert Badge.objects.filter(tier="top_rated", revoked_at__isnull=True).get().account == accounts[0]
     return accounts
 
 
@@ -51,24 +64,41 @@ def test_a_lower_bar_shows_who_would_gain_by_country_and_account_age(population,
     draft_rule(min_score=0.88)
     result = simulate_now(admin).result
     top = result["tiers"]["top_rated"]
-    assert (top["now"], top["draft"], top["gain"], top["loss"]) == (1, 3, 2, 0)
+    # The two near accounts met the draft bar in all 16 weeks; the late one in 5, short of 13.
+    assert (top["now"], top["draft"], top["gain"], top["loss"], top["warned"]) == (1, 3, 2, 0, 0)
     assert top["by_country"] == {"PT": [1, 0], "BR": [1, 0]}
     assert top["by_age"] == {"1 to 3 years": [1, 0], "90 days to 1 year": [1, 0]}
     assert result["tiers"]["rising_talent"]["gain"] == 0
-    assert result["accounts"] == 3
+    assert result["accounts"] == 4
 
 
-def test_a_scoring_draft_moves_the_score_distribution(population, admin):
+def test_a_suspended_account_gains_nothing_under_any_draft(population, admin):
+    Account.objects.filter(external_id="fl-near-pt").update(status="suspended")
+    draft_rule(min_score=0.88)
+    top = simulate_now(admin).result["tiers"]["top_rated"]
+    assert (top["gain"], top["by_country"]) == (1, {"BR": [1, 0]})
+
+
+def test_a_higher_keep_bar_warns_a_holder_before_it_demotes(population, admin):
+    draft_rule(keep_score=0.96)
+    top = simulate_now(admin).result["tiers"]["top_rated"]
+    assert (top["now"], top["draft"], top["gain"], top["loss"], top["warned"]) == (1, 1, 0, 0, 1)
+
+
+def test_a_scoring_draft_moves_the_score_distribution_over_every_week_of_the_record(population, admin):
     published = ScoringParameters.objects.published().get()
     ScoringParameters.objects.create(**{**values_of(published), "prior_mean": 0.5})
     result = simulate_now(admin).result
     # The fixtures' snapshots are hand-made; with no contract feedback every draft score is the
     # new prior, 0.5, so every account moves into the 50-60 % band.
     histogram = {low: (now, draft) for low, _, now, draft in result["histogram"]}
-    assert histogram[50] == (0, 3)
-    assert sum(now for now, _ in histogram.values()) == 3
+    assert histogram[50] == (0, 4)
+    assert sum(now for now, _ in histogram.values()) == 4
     assert result["scores"]["by_country"]["PT"][2] == pytest.approx(0.5)
-    assert result["tiers"]["top_rated"]["loss"] == 1
+    # Every holder falls below its keep bar this week: warned, not yet demoted; nobody gains.
+    top, rising = result["tiers"]["top_rated"], result["tiers"]["rising_talent"]
+    assert (top["now"], top["draft"], top["loss"], top["warned"]) == (1, 1, 0, 1)
+    assert rising["gain"] == 0 and rising["warned"] == rising["now"] == rising["draft"] > 0
 
 
 def test_publishing_gives_the_draft_the_next_version_and_audits_what_changed(population, admin):

@@ -1,12 +1,14 @@
 """The weekly badge evaluation against the database: awards after the weekly record, hysteresis,
 hard failures, overrides left alone, idempotent and resumable runs."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from cases.models import Policy
 from cases.services.enforcement import takes_badges
 from reputation import standing
-from reputation.evaluation import evaluate_badges, unfinished_evaluation
+from reputation.evaluation import HISTORY_WEEKS, evaluate_badges, unfinished_evaluation
 from reputation.models import Badge, BadgeEvaluation, BadgeOverride, BadgeWeek, RestrictionKind
 from reputation.tests.conftest import ROBOT, freelancer_with_record, monday_at_noon, score_week
 from trustconsole.models import AuditAction, AuditEvent
@@ -155,3 +157,16 @@ def test_the_command_and_the_weekly_job_evaluate_as_the_system(star, capsys):
     assert (jobs[evaluate_badges_job].queue_name, jobs[evaluate_badges_job].cron) == ("reputation", "0 6 * * 1")
     assert (jobs[expire_overrides_job].queue_name, jobs[expire_overrides_job].interval) == ("default", 300)
     assert expire_overrides_job() == 0
+
+
+def test_every_week_is_stored_with_its_figures_and_old_weeks_that_met_nothing_are_dropped(star):
+    long_ago = date(2026, 6, 1) - timedelta(weeks=HISTORY_WEEKS)
+    BadgeWeek.objects.create(account=star, week=long_ago, met=[], kept=[], figures={})
+    BadgeWeek.objects.create(account=star, week=long_ago - timedelta(weeks=1), met=["top_rated"], kept=["top_rated"])
+    run_week(star, 0, (0.3, 0.1))  # far below every bar: stored all the same, for the simulator
+    this_week = BadgeWeek.objects.get(account=star, week=date(2026, 6, 1))
+    assert (this_week.met, this_week.kept, this_week.figures["score"]) == ([], [], 0.3)
+    assert list(BadgeWeek.objects.filter(account=star).order_by("week").values_list("met", flat=True)) == [
+        ["top_rated"],
+        [],
+    ]
