@@ -1,8 +1,10 @@
 """Reference data in Django admin. Every change is audited by the shared mixin."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.shortcuts import render
 
+from cases.filters import forget_filter_choices
 from cases.models import (
     ApiClient,
     Case,
@@ -21,14 +23,31 @@ from cases.services.api_clients import revoke_api_client, rotate_api_client_toke
 from trustconsole.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 
+class FilterChoiceAdmin(AuditedModelAdmin):
+    """Queues, policies and detectors: the queue filters keep their choices in the cache, so a
+    change here drops that copy once it is committed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(forget_filter_choices)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(forget_filter_choices)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(forget_filter_choices)
+
+
 @admin.register(Queue)
-class QueueAdmin(AuditedModelAdmin):
+class QueueAdmin(FilterChoiceAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Policy)
-class PolicyAdmin(AuditedModelAdmin):
+class PolicyAdmin(FilterChoiceAdmin):
     list_display = ["code", "title", "area", "severity", "queue", "sla_hours", "active"]
     list_filter = ["area", "severity", "queue", "active"]
     search_fields = ["code", "title"]
@@ -36,7 +55,7 @@ class PolicyAdmin(AuditedModelAdmin):
 
 
 @admin.register(Detector)
-class DetectorAdmin(AuditedModelAdmin):
+class DetectorAdmin(FilterChoiceAdmin):
     list_display = ["name", "slug", "default_policy", "active", "actioned_cases", "decided_cases"]
     list_filter = ["active"]
     readonly_fields = ["actioned_cases", "decided_cases"]

@@ -20,10 +20,15 @@ SORTS = {"priority": ["-priority", "id"], "age": ["opened_at", "id"], "due": ["d
 
 
 # Queues, policies and detectors change only in Django admin, yet every queue page lists them
-# all: they are read once a minute into the cache, not three tables per page.
+# all: they are read into the cache, not three tables per page. Admin and load_catalogue drop
+# the copy when they change one; it also expires after a minute.
 REFERENCE_CACHE_KEY = "cases:filter-reference"
 REFERENCE_CACHE_SECONDS = 60
 REFERENCE_MODELS = {"queue": (Queue, "slug"), "policy": (Policy, "code"), "detector": (Detector, "slug")}
+
+
+def forget_filter_choices():
+    cache.delete(REFERENCE_CACHE_KEY)
 
 
 def _reference():

@@ -123,8 +123,9 @@ def recency(at, now, params):
 
 def _beta_continued_fraction(a, b, x):
     # Lentz's method for the continued fraction of the regularised incomplete beta function.
-    # Terms that come within TINY of zero are replaced by TINY; the checks are chained
-    # comparisons because this loop runs some ten times per score.
+    # Terms that come within TINY of zero are replaced by TINY. This loop runs some ten times per
+    # score, millions of times a night: the checks are chained comparisons, and the even and the
+    # odd step are written out rather than called.
     qab, qap, qam = a + b, a + 1, a - 1
     c, d = 1.0, 1 - qab * x / qap
     if -TINY < d < TINY:

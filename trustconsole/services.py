@@ -18,6 +18,9 @@ from trustconsole.roles import ROLE_NAMES, STAFF_ROLE
 AUDIT_CHAIN_LOCK = 0x7C0A_0D17
 GENESIS_HASH = "0" * 64
 
+# Once: AuditAction.values builds a new list on every read, and intake writes a row per case.
+AUDIT_VOCABULARY = frozenset(AuditAction.values)
+
 
 def json_safe(value):
     # What is hashed must be exactly what the JSON column gives back when the chain is verified.
@@ -52,7 +55,7 @@ def _build_event(
     context=None,
     occurred_at=None,
 ):
-    if action not in AuditAction.values:
+    if action not in AUDIT_VOCABULARY:
         raise ValueError(f"{action!r} is not in the audit vocabulary (trustconsole.models.AuditAction)")
     if target is not None:
         target_type, target_id = _target_of(target)

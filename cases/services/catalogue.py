@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from cases import catalogue
+from cases.filters import forget_filter_choices
 from cases.models import Detector, FourEyesRule, NoticeTemplate, Policy, Queue, ReportReason
 from trustconsole.models import AuditAction
 from trustconsole.services import record
@@ -24,6 +25,7 @@ def load_default_catalogue(*, actor):
     """Install or refresh the default catalogue. Rows admins added are left alone."""
     counts = {"created": 0, "updated": 0}
     with transaction.atomic():
+        transaction.on_commit(forget_filter_choices)
         queues = {
             slug: _upsert(Queue, {"slug": slug}, {"name": name, "description": description}, counts)
             for slug, name, description in catalogue.QUEUES

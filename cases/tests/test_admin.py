@@ -145,3 +145,18 @@ def test_an_admin_configures_a_four_eyes_rule(admin, catalogue):
     rule = FourEyesRule.objects.get(action_kind="restrict")
     assert rule.holds("restrict", "expert_vetted", 0) and not rule.holds("restrict", "top_rated", 0)
     assert AuditEvent.objects.filter(action=AuditAction.ADMIN_ADDED, target_type="cases.foureyesrule").exists()
+
+
+def test_a_queue_added_in_admin_is_a_queue_filter_choice_at_once(
+    admin, catalogue, analyst, django_capture_on_commit_callbacks
+):
+    analyst_client = client_for(analyst)
+    assert "Payments disputes" not in analyst_client.get(reverse("cases:queue")).content.decode()  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("admin:cases_queue_add"), {"name": "Payments disputes", "slug": "payments-disputes"}
+        )
+    assert response.status_code == 302
+    page = analyst_client.get(reverse("cases:queue"), {"queue": "payments-disputes"})
+    assert page.status_code == 200 and not page.context["filter"].errors
+    assert '<option value="payments-disputes" selected>Payments disputes</option>' in page.content.decode()
