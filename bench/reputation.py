@@ -112,7 +112,8 @@ def main():
     run = recompute_scores(actor=SystemActor("bench"), chunk_size=args.chunk_size, workers=args.workers)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The largest of the worker processes (ru_maxrss of children is the maximum, not the sum).
+    # The largest child process (ru_maxrss of children is the maximum, not the sum): a worker, or
+    # one of set-up's manage.py runs, so an upper bound on a worker's peak.
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"full recompute: {run.accounts_done:,} freelancers in {elapsed:.1f} s with {args.workers} process(es) "

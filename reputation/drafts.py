@@ -197,10 +197,10 @@ def _held_after(rules, badges, overridden, record, week):
             if tier in badges:
                 held.add(tier)
             continue
-        if tier == BadgeTier.TOP_RATED_PLUS and BadgeTier.TOP_RATED not in held and tier not in badges:
+        if evaluation.out_of_reach(tier, held, holds_it=tier in badges):
             continue
         holds, is_warned = _outcome(rules[tier], badges.get(tier), record, week)
-        if holds and (tier != BadgeTier.TOP_RATED_PLUS or BadgeTier.TOP_RATED in held):
+        if holds and not evaluation.out_of_reach(tier, held, holds_it=False):
             held.add(tier)
             if is_warned:
                 warned.add(tier)
@@ -220,13 +220,13 @@ def _records(ids, week, longest, now):
     return records
 
 
-def _rescored(ids, records, params):
+def _rescored(ids, records, params, week, now):
     """The records with every week's score figures recomputed under draft parameters, each as
-    of that week's evaluation (Monday 06:00 UTC; this week as of now)."""
-    moments = {monday for record in records.values() for monday in record}
+    of that week's evaluation (Monday 06:00 UTC; this week as of now, like its figures)."""
+    mondays = {monday for record in records.values() for monday in record}
     again = {}
-    for monday in moments:
-        moment = datetime.combine(monday, time(6), tzinfo=UTC)
+    for monday in mondays:
+        moment = now if monday == week else datetime.combine(monday, time(6), tzinfo=UTC)
         facts = scores.contract_facts(ids, moment)
         again[monday] = {pk: scoring.compute(facts[pk], moment, params) for pk in ids}
     return {
@@ -268,7 +268,7 @@ def _compare(drafts, now, chunk_size):
         last = chunk[-1][0]
         ids = [pk for pk, *_ in chunk]
         records = _records(ids, week, longest, now)
-        draft_records = _rescored(ids, records, params) if params else records
+        draft_records = _rescored(ids, records, params, week, now) if params else records
         badges, overridden = {}, {}
         for badge in Badge.objects.filter(account__in=ids, revoked_at__isnull=True):
             badges.setdefault(badge.account_id, {})[badge.tier] = badge

@@ -144,6 +144,13 @@ def _record_weeks(accounts, figures, rules, week):
     return found
 
 
+def out_of_reach(tier, held, *, holds_it):
+    """Top Rated Plus is reached from Top Rated: not evaluated for an account that holds
+    neither, and not kept once Top Rated is gone. `held`: the tiers held, lower tiers already
+    decided this week (the tiers are stepped in order)."""
+    return tier == BadgeTier.TOP_RATED_PLUS and BadgeTier.TOP_RATED not in held and not holds_it
+
+
 def _audit(account, action, badge, **fields):
     return {"action": action, "target": badge, "subject_account": account.external_id, **fields}
 
@@ -233,8 +240,8 @@ def _evaluate_chunk(actor, account_ids, rules, week, now):
         for tier, rule in rules.items():
             if (account.pk, tier) in overridden:
                 continue
-            if tier == BadgeTier.TOP_RATED_PLUS and BadgeTier.TOP_RATED not in badges and tier not in badges:
-                continue  # Top Rated Plus is reached from Top Rated
+            if out_of_reach(tier, badges, holds_it=tier in badges):
+                continue
             met_weeks = history.get(account.pk, {}).get(tier, set())
             facts = figures.get(account.pk)
             badge = _step_tier(account, tier, rule, facts, kept, met_weeks, badges.get(tier), week, now, audit)
@@ -243,7 +250,8 @@ def _evaluate_chunk(actor, account_ids, rules, week, now):
             else:
                 badges[tier] = badge
         plus = badges.get(BadgeTier.TOP_RATED_PLUS)
-        if plus and BadgeTier.TOP_RATED not in badges and (account.pk, BadgeTier.TOP_RATED_PLUS) not in overridden:
+        lost_its_base = out_of_reach(BadgeTier.TOP_RATED_PLUS, badges, holds_it=False)
+        if plus and lost_its_base and (account.pk, BadgeTier.TOP_RATED_PLUS) not in overridden:
             _revoke(account, plus, "Top Rated was lost", now, audit, {"week": week})
     if audit:
         record_many([{"actor": actor, **row} for row in audit])

@@ -27,7 +27,6 @@ def _score_chunk(run, params, ids):
     from reputation.scores import score_chunk
 
     score_chunk(run, params, ids, raters=_raters)
-    return len(ids)
 
 
 def recompute_in_processes(run, params, chunks, workers, after_chunk=None):

@@ -6,6 +6,8 @@ resumes after its last committed account; a snapshot is unique per (run, account
 written twice. Memory is bounded by the chunk size.
 """
 
+import dataclasses
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -220,17 +222,7 @@ def ledger_json(result):
 
 
 def ledger_dicts(result):
-    return [
-        {
-            "contract_id": e.contract_id,
-            "client_id": e.client_id,
-            "outcome": e.outcome,
-            "weight": e.weight,
-            "points": e.points,
-            "excluded": e.excluded,
-        }
-        for e in result.ledger
-    ]
+    return [dataclasses.asdict(entry) for entry in result.ledger]
 
 
 def _write_snapshots(run, results):
