@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from cases.models import ApiScope, SignalSource
-from cases.services.intake import IntakeItem, ItemResult, ingest
+from cases.services.intake import IntakeItem, ItemResult, accept
 from reputation.services import AccountSpec
 from trustconsole.api import (
     ERROR_RESPONSES,
@@ -87,7 +87,7 @@ class SignalIn(Strict):
             subject=self.subject.spec(),
             observed_at=self.observed_at,
             policy_code=self.policy or "",
-            content=self.content.model_dump() if self.content else None,
+            content=dict(self.content) if self.content else None,
             score=self.score,
             evidence=self.evidence,
         )
@@ -112,7 +112,7 @@ class ReportIn(Strict):
             observed_at=self.observed_at or datetime.now(UTC),
             reason_code=self.reason,
             reporter=self.reporter.spec(),
-            content=self.content.model_dump() if self.content else None,
+            content=dict(self.content) if self.content else None,
             comment=self.comment,
         )
 
@@ -128,7 +128,10 @@ class ReportBatchIn(Strict):
 class ItemResultOut(Schema):
     id: str | None
     status: Literal["created", "duplicate", "rejected"]
-    case: int | None
+    case: int | None = Field(
+        description="The case the signal joined. Signals are grouped into cases just after they are stored "
+        "(usually within a second), so a created item names none yet; a duplicate names its case once grouped."
+    )
     errors: dict
 
 
@@ -152,7 +155,7 @@ def _process(request, scope, envelope_key, model):
     results = [None] * len(raw_items)
     for index, (shown_id, errors) in rejected.items():
         results[index] = ItemResult(shown_id, "rejected", errors=errors)
-    stored = ingest(client=client, items=[item.intake_item() for _, item in valid])
+    stored = accept(client=client, items=[item.intake_item() for _, item in valid])
     for (index, _), result in zip(valid, stored, strict=True):
         results[index] = result
     counts = {status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")}
@@ -168,8 +171,8 @@ def _process(request, scope, envelope_key, model):
 )
 def post_signals(request):
     """Up to 1,000 signals. Each is kept, recognised as a replay of an id this client sent before,
-    or rejected with its errors; valid items are kept even when others are rejected. A signal joins
-    the open case of its account and policy, or opens one."""
+    or rejected with its errors; valid items are kept even when others are rejected. Just after it
+    is stored, a signal joins the open case of its account and policy, or opens one."""
     return _process(request, ApiScope.SIGNALS, "signals", SignalIn)
 
 

@@ -24,53 +24,70 @@ class AccountSpec:
 def find_kind_conflicts(specs):
     """External ids whose stated kind differs from the stored account's, with the stored kind."""
     stated = {spec.external_id: spec.kind for spec in specs if spec.kind}
-    stored = Account.objects.filter(external_id__in=stated).values_list("external_id", "kind")
+    stored = Account.objects.filter(external_id__any_of=stated).values_list("external_id", "kind")
     return {external_id: kind for external_id, kind in stored if stated[external_id] != kind}
 
 
-def ensure_accounts(*, actor, specs, default_kind):
-    """Make sure every named account exists; return {external_id: Account}.
+def _ids_and_kinds(external_ids):
+    rows = Account.objects.filter(external_id__any_of=external_ids).values_list("external_id", "pk", "kind")
+    return {external_id: (pk, kind) for external_id, pk, kind in rows}
+
+
+def ensure_account_ids(*, actor, specs, default_kind, audit_rows=None):
+    """Make sure every named account exists; return {external_id: (pk, kind)}.
 
     New accounts get the stated kind (or default_kind), name and country. Existing accounts are
-    not changed here: intake names accounts, the marketplace API owns their details.
+    not changed here: intake names accounts, the marketplace API owns their details. Given a list
+    as audit_rows, the creations' audit rows are appended to it for the caller to record before
+    it commits (intake takes the audit chain's lock last, after every row lock).
     """
     wanted = {}
     for spec in specs:
         wanted.setdefault(spec.external_id, spec)
     with transaction.atomic():
-        existing = set(Account.objects.filter(external_id__in=wanted).values_list("external_id", flat=True))
-        missing = sorted(set(wanted) - existing)
-        if missing:
-            # Sorted, so concurrent batches take row locks in one order and cannot deadlock.
-            Account.objects.bulk_create(
-                [
-                    Account(
-                        external_id=external_id,
-                        kind=wanted[external_id].kind or default_kind,
-                        name=wanted[external_id].name,
-                        country=wanted[external_id].country.upper(),
-                    )
-                    for external_id in missing
-                ],
-                ignore_conflicts=True,
-            )
-        accounts = {a.external_id: a for a in Account.objects.filter(external_id__in=wanted)}
+        found = _ids_and_kinds(list(wanted))
+        missing = sorted(set(wanted) - set(found))
+        if not missing:
+            return found
+        # Sorted, so concurrent batches take row locks in one order and cannot deadlock.
+        Account.objects.bulk_create(
+            [
+                Account(
+                    external_id=external_id,
+                    kind=wanted[external_id].kind or default_kind,
+                    name=wanted[external_id].name,
+                    country=wanted[external_id].country.upper(),
+                )
+                for external_id in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found.update(_ids_and_kinds(missing))
         # Under a race two batches may both see an id as missing; both then log that they first
         # saw it, which is true of each and loses nothing.
-        created = [accounts[external_id] for external_id in missing]
-        record_many(
-            [
-                {
-                    "actor": actor,
-                    "action": AuditAction.ACCOUNT_CREATED,
-                    "target": account,
-                    "subject_account": account.external_id,
-                    "changes": {"kind": [None, account.kind]},
-                }
-                for account in created
-            ]
-        )
-    return accounts
+        rows = [
+            {
+                "actor": actor,
+                "action": AuditAction.ACCOUNT_CREATED,
+                "target_type": Account._meta.label_lower,
+                "target_id": found[external_id][0],
+                "subject_account": external_id,
+                "changes": {"kind": [None, found[external_id][1]]},
+            }
+            for external_id in missing
+        ]
+        if audit_rows is None:
+            record_many(rows)
+        else:
+            audit_rows.extend(rows)
+    return found
+
+
+def ensure_accounts(*, actor, specs, default_kind):
+    """Like ensure_account_ids, but {external_id: Account}."""
+    with transaction.atomic():
+        found = ensure_account_ids(actor=actor, specs=specs, default_kind=default_kind)
+        return {a.external_id: a for a in Account.objects.filter(pk__any_of=[pk for pk, _ in found.values()])}
 
 
 def add_account_note(*, actor, account, text, pinned=True):

@@ -16,7 +16,7 @@ class TrustConsoleConfig(AppConfig):
         from django.contrib import admin
         from django.db.models.signals import post_migrate
 
-        from trustconsole import receivers, roles
+        from trustconsole import db, receivers, roles  # noqa: F401 - db registers the any_of lookup
         from trustconsole.admin_audit import audit_every_model_admin
 
         receivers.connect()

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from trustconsole.actors import audit_identity
+from trustconsole.db import insert_rows
 from trustconsole.models import AuditAction, AuditEvent
 from trustconsole.roles import ROLE_NAMES, STAFF_ROLE
 
@@ -17,6 +18,8 @@ from trustconsole.roles import ROLE_NAMES, STAFF_ROLE
 # at a time even when many transactions record at once.
 AUDIT_CHAIN_LOCK = 0x7C0A_0D17
 GENESIS_HASH = "0" * 64
+
+AUDIT_COLUMNS = [field.name for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 
 # Once: AuditAction.values builds a new list on every read, and intake writes a row per case.
 AUDIT_VOCABULARY = frozenset(AuditAction.values)
@@ -86,14 +89,25 @@ def record(**fields):
 
 
 def record_many(rows):
-    """Append several audit rows in one insert, chained in the order given (bulk intake)."""
+    """Append several audit rows in one insert, chained in the order given (bulk intake).
+    Nothing to record takes no lock: the chain lock serialises every writer until it commits."""
     events = [_build_event(**fields) for fields in rows]
+    if not events:
+        return []
     with transaction.atomic():
         previous = _lock_chain_and_read_head()
         for event in events:
             event.prev_hash = previous
             event.hash = previous = event.compute_hash()
-        AuditEvent.objects.bulk_create(events)
+        ids = insert_rows(
+            AuditEvent,
+            AUDIT_COLUMNS,
+            [tuple(getattr(event, name) for name in AUDIT_COLUMNS) for event in events],
+            returning=("id",),
+        )
+    for event, (pk,) in zip(events, ids, strict=True):
+        event.pk = pk
+        event._state.adding, event._state.db = False, connection.alias
     return events
 
 

@@ -322,18 +322,33 @@ class Case(models.Model):
 
 
 class Signal(models.Model):
-    """One detector hit or user report, stored exactly as accepted."""
+    """One detector hit or user report, stored exactly as accepted.
 
-    api_client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="signals")
+    The busiest table: every index costs each intake insert and each grouping update. Signals are
+    read by case, by content (linked cases) and by client id (replays); the other foreign keys
+    have no index of their own. The api_client and case indexes would repeat the first columns of
+    the composite ones, and deleting a policy, detector or account (which PROTECT refuses while
+    signals name it) is rare enough to scan for.
+    """
+
+    api_client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="signals", db_index=False)
     client_item_id = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=SignalSource)
-    detector = models.ForeignKey(Detector, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
-    reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
-    report_reason = models.ForeignKey(ReportReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="signals")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="signals")
+    detector = models.ForeignKey(
+        Detector, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
+    reporter = models.ForeignKey(
+        Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
+    report_reason = models.ForeignKey(
+        ReportReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="signals", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="signals", db_index=False)
     content = models.ForeignKey(ContentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
     score = models.FloatField(null=True, blank=True)
     observed_at = models.DateTimeField()
     received_at = models.DateTimeField()

@@ -1,36 +1,43 @@
-"""Intake: detector signals and user reports become signals grouped into cases.
+"""Intake: detector signals and user reports are stored as signals, then grouped into cases.
 
-One batch is one transaction, done with set-based queries so that a batch of 500 costs a few
-dozen statements. Each phase inserts its rows sorted by key (accounts, content, signals, cases),
-so concurrent batches wait for each other in one order and never deadlock.
+One batch is one transaction of set-based statements, so a batch of 500 costs a dozen
+statements. Each phase inserts its rows sorted by key (accounts, content, signals), so concurrent
+batches wait for each other in one order and never deadlock. The API's batches (`accept`) leave
+grouping to a job (cases.services.grouping); `ingest` groups in the same transaction.
 """
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from cases import priority
-from cases.models import (
-    Case,
-    ContentItem,
-    ContentVersion,
-    Detector,
-    Policy,
-    Reporter,
-    ReportReason,
-    Signal,
-    SignalSource,
-)
+from cases.models import ContentItem, ContentVersion, Policy, Reporter, ReportReason, Signal, SignalSource, Visibility
+from cases.services.grouping import group_signals, schedule_grouping, waiting_signals
 from reputation.models import AccountKind
-from reputation.services import AccountSpec, ensure_accounts, find_kind_conflicts
-from trustconsole.db import update_rows
+from reputation.services import AccountSpec, ensure_account_ids, find_kind_conflicts
+from trustconsole.db import copy_rows, insert_rows, rows_by_keys
 from trustconsole.models import AuditAction
 from trustconsole.services import record_many
 
-SEARCH_TEXT_LIMIT = 20_000
+SIGNAL_COLUMNS = [
+    "api_client",
+    "client_item_id",
+    "source",
+    "detector",
+    "reporter",
+    "report_reason",
+    "policy",
+    "account",
+    "content",
+    "score",
+    "observed_at",
+    "received_at",
+    "evidence",
+    "comment",
+    "intake_batch",
+]
 
 
 @dataclass
@@ -122,275 +129,178 @@ def _reject_kind_conflicts(items, results):
             results[index] = ItemResult(item.client_item_id, "rejected", errors=errors)
 
 
-def _store_content(items, accounts):
-    """Upsert content items and their frozen versions; set item.content_version."""
+def _reject(results, index, item, errors):
+    results[index] = ItemResult(item.client_item_id, "rejected", errors=errors)
+
+
+def _reject_late_kind_conflicts(items, results, accounts):
+    """A concurrent batch may have created an account with another kind since we looked."""
+    for index, item in enumerate(items):
+        if results[index] is not None:
+            continue
+        for spec in (item.subject, item.reporter):
+            if spec and spec.kind and accounts[spec.external_id][1] != spec.kind:
+                _reject(results, index, item, {"subject": {"kind": "conflicts with the stored account"}})
+                break
+
+
+def _store_content(items, accounts, now):
+    """Upsert content items and their frozen versions; set item.content_version_id."""
     with_content = [item for item in items if item.content and item.content.get("id")]
     if not with_content:
         return
-    keys = sorted({(item.content["type"], item.content["id"]) for item in with_content})
-    authors = {(item.content["type"], item.content["id"]): accounts[item.subject.external_id] for item in with_content}
-    ContentItem.objects.bulk_create(
-        [ContentItem(content_type=t, external_id=i, author=authors[(t, i)]) for t, i in keys], ignore_conflicts=True
+    authors = {(i.content["type"], i.content["id"]): accounts[i.subject.external_id][0] for i in with_content}
+    keys = sorted(authors)
+    stored = insert_rows(
+        ContentItem,
+        ["content_type", "external_id", "author", "visibility", "first_seen_at"],
+        [(kind, external_id, authors[(kind, external_id)], Visibility.VISIBLE, now) for kind, external_id in keys],
+        skip_conflicts=True,
+        returning=("content_type", "external_id", "id"),
     )
-    stored = ContentItem.objects.filter(external_id__in={i for _, i in keys})
-    stored = {(c.content_type, c.external_id): c for c in stored}
+    stored = _with_earlier(ContentItem, ["content_type", "external_id"], keys, stored)
     versions = {}
     for item in with_content:
         text = item.content.get("text", "")
-        sha = ContentVersion.hash_text(text)
-        content_item = stored[(item.content["type"], item.content["id"])]
-        versions.setdefault(
-            (content_item.pk, sha),
-            ContentVersion(
-                item=content_item,
-                text=text,
-                url=item.content.get("url", ""),
-                sha256=sha,
-                created_at=item.content.get("created_at"),
-            ),
-        )
-        item.version_key = (content_item.pk, sha)
-    ContentVersion.objects.bulk_create([versions[key] for key in sorted(versions)], ignore_conflicts=True)
-    saved = ContentVersion.objects.filter(
-        item_id__in={pk for pk, _ in versions}, sha256__in={sha for _, sha in versions}
+        item.version_key = (stored[(item.content["type"], item.content["id"])], ContentVersion.hash_text(text))
+        url, created_at = item.content.get("url", ""), item.content.get("created_at")
+        versions.setdefault(item.version_key, (*item.version_key, text, url, created_at, now))
+    saved = insert_rows(
+        ContentVersion,
+        ["item", "sha256", "text", "url", "created_at", "seen_at"],
+        [versions[key] for key in sorted(versions)],
+        skip_conflicts=True,
+        returning=("item", "sha256", "id"),
     )
-    saved = {(v.item_id, v.sha256): v for v in saved}
+    saved = _with_earlier(ContentVersion, ["item", "sha256"], sorted(versions), saved)
     for item in with_content:
-        item.content_version = saved[item.version_key]
+        item.content_version_id = saved[item.version_key]
+
+
+def _with_earlier(model, key_fields, keys, inserted):
+    """{key: id} for every key: the rows just inserted, and the ones that were there before."""
+    found = {tuple(row[:-1]): row[-1] for row in inserted}
+    missing = [key for key in keys if key not in found]
+    found.update({tuple(row[:-1]): row[-1] for row in rows_by_keys(model, key_fields, missing, [*key_fields, "id"])})
+    return found
 
 
 def _reporters(items, accounts):
-    ids = sorted({accounts[item.reporter.external_id].pk for item in items if item.reporter})
+    ids = sorted({accounts[item.reporter.external_id][0] for item in items if item.reporter})
     if not ids:
         return {}
     Reporter.objects.bulk_create([Reporter(account_id=pk) for pk in ids], ignore_conflicts=True)
-    return {r.account_id: r for r in Reporter.objects.filter(account_id__in=ids)}
+    return dict(Reporter.objects.filter(account_id__any_of=ids).values_list("account_id", "pk"))
 
 
-def _source_key(signal):
-    """Who stands behind a signal, for independence and accuracy: a detector, a reporter, or
-    (for a generic client that names no detector) the API client itself."""
-    if signal.detector_id:
-        return f"detector:{signal.detector_id}"
-    if signal.reporter_id:
-        return f"reporter:{signal.reporter_id}"
-    return f"client:{signal.api_client_id}"
-
-
-def best_source_accuracies(cases):
-    detector_ids, reporter_ids = set(), set()
-    for case in cases:
-        for source in case.sources:
-            kind, pk = source.split(":")
-            if kind == "detector":
-                detector_ids.add(int(pk))
-            elif kind == "reporter":
-                reporter_ids.add(int(pk))
-    tallies = {f"detector:{d.pk}": d.accuracy for d in Detector.objects.filter(pk__in=detector_ids)}
-    tallies.update({f"reporter:{r.pk}": r.accuracy for r in Reporter.objects.filter(pk__in=reporter_ids)})
-    return {case.pk: max((tallies.get(s, 0.5) for s in case.sources), default=0.5) for case in cases}
-
-
-def reprioritise(case, account, policy, best_accuracy, now):
-    case.priority, case.priority_parts = priority.compute(
-        severity=policy.severity,
-        max_score=case.max_score,
-        source_count=len(case.sources),
-        best_accuracy=best_accuracy,
-        active_contracts=account.active_contracts,
-        earnings_12m_cents=account.earnings_12m_cents,
-        opened_at=case.opened_at,
-        due_at=case.due_at,
-        now=now,
-    )
-
-
-def _group_into_cases(actor, new_signals, now):
-    """Join each new signal to the open case of its (account, policy), opening cases as needed."""
-    groups = {}
-    for signal in new_signals:
-        groups.setdefault((signal.account_id, signal.policy_id), []).append(signal)
-    accounts = {s.account_id: s.account for s in new_signals}
-    policies = {s.policy_id: s.policy for s in new_signals}
-    account_ids = {a for a, _ in groups}
-    policy_ids = {p for _, p in groups}
-
-    def open_cases(lock):
-        query = Case.objects.still_open().filter(account_id__in=account_ids, policy_id__in=policy_ids).order_by("pk")
-        if lock:
-            query = query.select_for_update()
-        return {(c.account_id, c.policy_id): c for c in query}
-
-    existing = open_cases(lock=False)
-    to_open = sorted(key for key in groups if key not in existing)
-    Case.objects.bulk_create(
-        [
-            Case(
-                account_id=account_id,
-                policy_id=policy_id,
-                queue_id=policies[policy_id].queue_id,
-                area=policies[policy_id].area,
-                country=accounts[account_id].country,
-                opened_at=now,
-                due_at=now + timedelta(hours=policies[policy_id].sla_hours),
-            )
-            for account_id, policy_id in to_open
-        ],
-        ignore_conflicts=True,
-    )
-    cases = {key: case for key, case in open_cases(lock=True).items() if key in groups}
-    opened = {key for key in to_open if cases[key].signal_count == 0}
-    before = {key: (case.signal_count, case.priority) for key, case in cases.items()}
-    for key, signals in groups.items():
-        case = cases[key]
-        case.signal_count += len(signals)
-        scores = [s.score for s in signals if s.score is not None]
-        case.max_score = max([case.max_score, *scores])
-        case.sources = sorted(set(case.sources) | {_source_key(s) for s in signals})
-        case.has_reports = case.has_reports or any(s.source == SignalSource.REPORT for s in signals)
-        case.has_detections = case.has_detections or any(s.source == SignalSource.DETECTOR for s in signals)
-        texts = [s.content.text for s in signals if s.content_id and s.content.text not in case.search_text]
-        texts += [s.comment for s in signals if s.comment]
-        if texts:
-            case.search_text = "\n".join([case.search_text, *texts]).strip()[:SEARCH_TEXT_LIMIT]
-        for signal in signals:
-            signal.case = case
-    accuracies = best_source_accuracies(cases.values())
-    for (account_id, policy_id), case in cases.items():
-        reprioritise(case, accounts[account_id], policies[policy_id], accuracies[case.pk], now)
-        case.version += 1
-    update_rows(
-        Case,
-        list(cases.values()),
-        [
-            "signal_count",
-            "max_score",
-            "sources",
-            "has_reports",
-            "has_detections",
-            "search_text",
-            "priority",
-            "priority_parts",
-            "version",
-        ],
-    )
-    update_rows(Signal, new_signals, ["case"])
-    audit = []
-    for key, case in sorted(cases.items(), key=lambda kv: kv[1].pk):
-        account = accounts[key[0]]
-        count_before, priority_before = before[key]
-        if key in opened:
-            audit.append(
-                {
-                    "actor": actor,
-                    "action": AuditAction.CASE_OPENED,
-                    "target": case,
-                    "subject_account": account.external_id,
-                    "case_id": case.pk,
-                    "changes": {
-                        "status": [None, case.status],
-                        "priority": [None, case.priority],
-                        "signal_count": [None, case.signal_count],
-                    },
-                }
-            )
-        else:
-            audit.append(
-                {
-                    "actor": actor,
-                    "action": AuditAction.CASE_SIGNALS_ADDED,
-                    "target": case,
-                    "subject_account": account.external_id,
-                    "case_id": case.pk,
-                    "changes": {
-                        "signal_count": [count_before, case.signal_count],
-                        "priority": [priority_before, case.priority],
-                    },
-                }
-            )
-    record_many(audit)
-    return len(opened)
-
-
-def ingest(*, client, items, now=None):
-    """Store a batch of validated items. Returns one ItemResult per item, in order."""
-    now = now or timezone.now()
+def _store(client, items, now):
+    """Store a batch's valid items as ungrouped signals, inside the caller's transaction.
+    Returns one ItemResult per item (created ones without a case yet), the client item ids of
+    the signals it created, and the audit rows for the caller to record last: the audit chain's lock is
+    held from then until commit, so it must come after every row lock the batch takes."""
     batch = uuid.uuid4()
     results = [None] * len(items)
     _resolve_policies(client, items, results)
     _reject_kind_conflicts(items, results)
+    _replays(client, items, results)
     valid = [item for index, item in enumerate(items) if results[index] is None]
-    with transaction.atomic():
-        specs = [item.subject for item in valid] + [item.reporter for item in valid if item.reporter]
-        accounts = ensure_accounts(actor=client, specs=specs, default_kind=AccountKind.FREELANCER) if specs else {}
-        # A concurrent batch may have created an account with another kind since we looked.
-        late = find_kind_conflicts(specs)
-        for index, item in enumerate(items):
-            if results[index] is None and item.subject.external_id in late:
-                results[index] = ItemResult(
-                    item.client_item_id, "rejected", errors={"subject": {"kind": "conflicts with the stored account"}}
-                )
-        valid = [item for index, item in enumerate(items) if results[index] is None]
-        _store_content(valid, accounts)
-        reporters = _reporters(valid, accounts)
-        rows = sorted(
-            (
-                Signal(
-                    api_client=client,
-                    client_item_id=item.client_item_id,
-                    source=item.source,
-                    detector_id=client.detector_id if item.source == SignalSource.DETECTOR else None,
-                    reporter=reporters.get(accounts[item.reporter.external_id].pk) if item.reporter else None,
-                    report_reason=getattr(item, "report_reason", None),
-                    policy=item.policy,
-                    account=accounts[item.subject.external_id],
-                    content=getattr(item, "content_version", None),
-                    score=item.score,
-                    observed_at=item.observed_at,
-                    received_at=now,
-                    evidence=item.evidence,
-                    comment=item.comment,
-                    intake_batch=batch,
-                )
-                for item in valid
-            ),
-            key=lambda signal: signal.client_item_id,
+    specs = [item.subject for item in valid] + [item.reporter for item in valid if item.reporter]
+    audit = []
+    accounts = {}
+    if specs:
+        accounts = ensure_account_ids(actor=client, specs=specs, default_kind=AccountKind.FREELANCER, audit_rows=audit)
+    _reject_late_kind_conflicts(items, results, accounts)
+    valid = sorted(
+        (item for index, item in enumerate(items) if results[index] is None), key=lambda item: item.client_item_id
+    )
+    _store_content(valid, accounts, now)
+    reporters = _reporters(valid, accounts)
+    rows = [
+        (
+            client.pk,
+            item.client_item_id,
+            item.source,
+            client.detector_id if item.source == SignalSource.DETECTOR else None,
+            reporters[accounts[item.reporter.external_id][0]] if item.reporter else None,
+            item.report_reason.pk if item.source == SignalSource.REPORT else None,
+            item.policy.pk,
+            accounts[item.subject.external_id][0],
+            getattr(item, "content_version_id", None),
+            item.score,
+            item.observed_at,
+            now,
+            item.evidence,
+            item.comment,
+            batch,
         )
-        by_id = {signal.client_item_id: signal for signal in rows}
-        Signal.objects.bulk_create(rows, ignore_conflicts=True)
-        stored = Signal.objects.filter(api_client=client, client_item_id__in=by_id).only(
-            "pk", "client_item_id", "case_id", "intake_batch"
-        )
-        new_signals = []
-        stored_by_id = {}
-        for signal in stored:
-            stored_by_id[signal.client_item_id] = signal
-            if signal.intake_batch == batch:
-                mine = by_id[signal.client_item_id]
-                mine.pk = signal.pk
-                new_signals.append(mine)
-        opened = _group_into_cases(client, new_signals, now) if new_signals else 0
-        for index, item in enumerate(items):
-            if results[index] is not None:
-                continue
-            signal = stored_by_id[item.client_item_id]
-            if signal.intake_batch == batch:
-                results[index] = ItemResult(item.client_item_id, "created", case=by_id[item.client_item_id].case_id)
-            else:
-                results[index] = ItemResult(item.client_item_id, "duplicate", case=signal.case_id)
-        counts = {
-            status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")
-        }
-        if counts["created"]:
-            record_many(
-                [
-                    {
-                        "actor": client,
-                        "action": AuditAction.INTAKE_BATCH,
-                        "target_type": "cases.apiclient",
-                        "target_id": client.pk,
-                        "context": {**counts, "batch": str(batch), "cases_opened": opened},
-                    }
-                ]
+        for item in valid
+    ]
+    if copy_rows(Signal, SIGNAL_COLUMNS, rows):
+        created = {row[1] for row in rows}
+    else:
+        # A concurrent request stored some of these ids since we looked: skip those rows instead.
+        created = {
+            item_id
+            for (item_id,) in insert_rows(
+                Signal, SIGNAL_COLUMNS, rows, skip_conflicts=True, returning=("client_item_id",)
             )
+        }
+    for index, item in enumerate(items):
+        if results[index] is None and item.client_item_id in created:
+            results[index] = ItemResult(item.client_item_id, "created")
+    if len(created) < len(rows):
+        _replays(client, items, results)
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")}
+    if created:
+        audit.append(
+            {
+                "actor": client,
+                "action": AuditAction.INTAKE_BATCH,
+                "target_type": "cases.apiclient",
+                "target_id": client.pk,
+                "context": {**counts, "batch": str(batch)},
+            }
+        )
+    return results, created, audit
+
+
+def _replays(client, items, results):
+    """Mark as duplicates the undecided items whose id this client sent before, naming their case."""
+    wanted = [item.client_item_id for index, item in enumerate(items) if results[index] is None]
+    earlier = Signal.objects.filter(api_client=client, client_item_id__any_of=wanted) if wanted else []
+    earlier = dict(earlier.values_list("client_item_id", "case_id")) if wanted else {}
+    for index, item in enumerate(items):
+        if results[index] is None and item.client_item_id in earlier:
+            results[index] = ItemResult(item.client_item_id, "duplicate", case=earlier[item.client_item_id])
+
+
+def accept(*, client, items, now=None):
+    """The API's intake: store a batch of validated items now and group them in a job, so that
+    requests never wait on each other's cases. Returns one ItemResult per item, in order; created
+    items name no case yet."""
+    with transaction.atomic():
+        results, created, audit = _store(client, items, now or timezone.now())
+        record_many(audit)
+        if created:
+            schedule_grouping()
+    return results
+
+
+def ingest(*, client, items, now=None):
+    """Store a batch and group it in the same transaction (the demo, referrals, tests): every
+    created item's result names its case. Returns one ItemResult per item, in order."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        results, created, audit = _store(client, items, now)
+        if created:
+            stored = Signal.objects.filter(api_client=client, client_item_id__any_of=sorted(created))
+            signals = waiting_signals(stored.order_by("pk"))
+            audit += group_signals(actor=client, signals=signals, now=now)
+        record_many(audit)
+    if not created:
+        return results
+    case_of = dict(stored.values_list("client_item_id", "case_id"))
+    for result in results:
+        if result.status == "created":
+            result.case = case_of[result.id]
     return results

@@ -1,10 +1,11 @@
-"""The periodic sweep of open cases: lapsed leases, SLA breaches, and re-ranking as cases age."""
+"""The periodic sweep of open cases: lapsed leases, SLA breaches, and re-ranking as cases age;
+and signals whose grouping job was lost, grouped late rather than never."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Case, CaseStatus
-from cases.services.intake import best_source_accuracies, reprioritise
+from cases.services.grouping import best_source_accuracies, group_pending_signals, reprioritise
 from trustconsole.db import update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
@@ -98,6 +99,8 @@ def rerank_open_cases(*, actor, now):
 def sweep_open_cases(*, actor, now=None):
     now = now or timezone.now()
     return {
+        # First, so that cases the stragglers open are ranked and checked in this sweep too.
+        "grouped": group_pending_signals(actor=actor, now=now),
         "released": release_lapsed_leases(actor=actor, now=now),
         "breached": mark_breaches(actor=actor, now=now),
         "reranked": rerank_open_cases(actor=actor, now=now),

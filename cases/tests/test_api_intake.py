@@ -1,11 +1,13 @@
 import json
 from datetime import timedelta
 
+import django_rq
 import pytest
+from django.test import TestCase
 
 from cases.models import ApiClient, Case, CaseStatus, ContentVersion, Signal
 from cases.services.api_clients import create_api_client, revoke_api_client
-from cases.tests.conftest import ROBOT, post, signal
+from cases.tests.conftest import ROBOT, case_of, post, post_and_group, run_queued_jobs, signal
 from reputation.models import Account
 from trustconsole.models import AuditAction, AuditEvent
 
@@ -15,13 +17,13 @@ def stored():
 
 
 def test_a_signal_opens_a_case_with_its_account_content_and_priority(detector_token):
-    response = post(detector_token, "signals", {"signals": [signal("s-1")]})
+    response = post_and_group(detector_token, "signals", {"signals": [signal("s-1")]})
     assert response.status_code == 200
     body = response.json()
     assert body["counts"] == {"created": 1, "duplicate": 0, "rejected": 0}
     (result,) = body["results"]
-    case = Case.objects.get(pk=result["case"])
-    assert (result["id"], result["status"], result["errors"]) == ("s-1", "created", {})
+    assert (result["id"], result["status"], result["case"], result["errors"]) == ("s-1", "created", None, {})
+    case = case_of("s-1")
     assert (case.policy.code, case.queue.slug, case.status, case.signal_count) == (
         "SCAM-JOB",
         "scams",
@@ -41,11 +43,11 @@ def test_a_signal_opens_a_case_with_its_account_content_and_priority(detector_to
 
 
 def test_a_second_signal_joins_the_open_case_and_raises_its_priority(detector_token):
-    first = post(detector_token, "signals", {"signals": [signal("s-1", score=0.5)]}).json()["results"][0]
-    before = Case.objects.get(pk=first["case"]).priority
-    second = post(detector_token, "signals", {"signals": [signal("s-2", score=0.95)]}).json()["results"][0]
-    assert second["case"] == first["case"]
-    case = Case.objects.get(pk=first["case"])
+    post_and_group(detector_token, "signals", {"signals": [signal("s-1", score=0.5)]})
+    before = case_of("s-1").priority
+    post_and_group(detector_token, "signals", {"signals": [signal("s-2", score=0.95)]})
+    case = case_of("s-2")
+    assert case == case_of("s-1")
     assert case.signal_count == 2 and case.max_score == 0.95 and case.priority > before
     assert AuditEvent.objects.filter(action=AuditAction.CASE_SIGNALS_ADDED, case_id=case.pk).count() == 1
 
@@ -60,12 +62,36 @@ def test_changed_content_text_is_kept_as_a_new_version(detector_token):
 
 def test_a_replayed_batch_is_recognised_and_stores_nothing_new(detector_token):
     batch = {"signals": [signal("s-1"), signal("s-2", subject="fl-2")]}
-    first = post(detector_token, "signals", batch).json()
+    post_and_group(detector_token, "signals", batch)
     counts = stored()
-    again = post(detector_token, "signals", batch).json()
+    again = post_and_group(detector_token, "signals", batch).json()
     assert again["counts"] == {"created": 0, "duplicate": 2, "rejected": 0}
-    assert [r["case"] for r in again["results"]] == [r["case"] for r in first["results"]]
+    assert [r["case"] for r in again["results"]] == [case_of("s-1").pk, case_of("s-2").pk]
     assert stored() == counts
+
+
+def test_a_replay_before_grouping_is_a_duplicate_that_names_no_case_yet(detector_token):
+    batch = {"signals": [signal("s-1")]}
+    post(detector_token, "signals", batch)
+    again = post(detector_token, "signals", batch).json()
+    assert again["results"] == [{"id": "s-1", "status": "duplicate", "case": None, "errors": {}}]
+    assert Signal.objects.count() == 1
+
+
+def test_stored_signals_wait_ungrouped_until_the_queued_job_groups_them(detector_token):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        post(detector_token, "signals", {"signals": [signal("s-1"), signal("s-2", subject="fl-2")]})
+        assert Signal.objects.filter(case__isnull=True).count() == 2 and not Case.objects.exists()
+    # Two more requests while the first job still waits share it: one job in the queue.
+    for n in (3, 4):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            post(detector_token, "signals", {"signals": [signal(f"s-{n}", subject=f"fl-{n}")]})
+    assert django_rq.get_queue("ingest").count == 1
+    run_queued_jobs("ingest")
+    assert not Signal.objects.filter(case__isnull=True).exists()
+    assert Case.objects.count() == 4
+    opened = AuditEvent.objects.filter(action=AuditAction.CASE_OPENED)
+    assert {e.actor_name for e in opened} == {"system:intake-grouping"} and opened.count() == 4
 
 
 def test_the_same_id_twice_in_one_batch_keeps_the_first(detector_token):
@@ -204,8 +230,8 @@ def report(item_id, reason="fee", **overrides):
 
 
 def test_a_report_maps_its_reason_to_a_policy_and_remembers_the_reporter(reports_token):
-    body = post(reports_token, "reports", {"reports": [report("r-1")]}).json()
-    case = Case.objects.get(pk=body["results"][0]["case"])
+    post_and_group(reports_token, "reports", {"reports": [report("r-1")]})
+    case = case_of("r-1")
     assert case.policy.code == "FEE-APPLY" and case.has_reports and not case.has_detections
     signal_row = case.signals.get()
     assert signal_row.reporter.account.external_id == "fl-reporter"

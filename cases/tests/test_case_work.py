@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseNote, CaseStatus
+from cases.models import Case, CaseNote, CaseStatus, Signal
 from cases.services import work
 from cases.services.sla import sweep_open_cases
+from cases.tests.conftest import post, signal
 from conftest import client_for
 from trustconsole.actors import SystemActor
 from trustconsole.models import AuditAction, AuditEvent
@@ -167,3 +168,13 @@ def test_the_sweep_releases_lapsed_leases_marks_breaches_and_reranks(analyst, ma
     assert last_event(AuditAction.CASE_SLA_BREACHED, old).actor_name == "system:sla-sweeper"
     again = sweep_open_cases(actor=SystemActor("sla-sweeper"))
     assert again["released"] == 0 and again["breached"] == 0
+
+
+def test_the_sweep_groups_signals_whose_grouping_job_was_lost(detector_token):
+    # Stored through the API, whose queued job never runs here (as if Redis had lost it).
+    post(detector_token, "signals", {"signals": [signal("s-1"), signal("s-2", subject="fl-2")]})
+    assert Signal.objects.filter(case__isnull=True).count() == 2
+    result = sweep_open_cases(actor=SystemActor("sla-sweeper"))
+    assert result["grouped"] == 2
+    assert not Signal.objects.filter(case__isnull=True).exists() and Case.objects.count() == 2
+    assert sweep_open_cases(actor=SystemActor("sla-sweeper"))["grouped"] == 0

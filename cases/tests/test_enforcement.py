@@ -190,7 +190,7 @@ def test_nobody_approves_their_own_proposal(lead, claimed, analyst):
 
 
 def test_a_lead_who_reported_the_case_cannot_approve(analyst, claimed, reports_token):
-    from cases.tests.conftest import post
+    from cases.tests.conftest import post_and_group
 
     case = claimed(policy="SCAM-JOB")
     report = {
@@ -200,7 +200,7 @@ def test_a_lead_who_reported_the_case_cannot_approve(analyst, claimed, reports_t
         "subject": {"id": "cl-1"},
         "content": {"type": "job_post", "id": "job-1", "text": "Pay a $50 fee to apply"},
     }
-    assert post(reports_token, "reports", {"reports": [report]}).json()["counts"]["created"] == 1
+    assert post_and_group(reports_token, "reports", {"reports": [report]}).json()["counts"]["created"] == 1
     Account.objects.filter(external_id="fl-lead").update(email="lead.person@example.com")
     reporting_lead = make_staff("lead2", [LEAD])
     reporting_lead.email = "Lead.Person@example.com"
@@ -295,7 +295,7 @@ def test_dismissal_closes_the_case_counts_toward_accuracy_and_tells_reporters_no
     analyst, claimed, reports_token
 ):
     from cases.models import Reporter
-    from cases.tests.conftest import post
+    from cases.tests.conftest import post_and_group
 
     case = claimed(policy="SCAM-JOB")
     report = {
@@ -305,7 +305,7 @@ def test_dismissal_closes_the_case_counts_toward_accuracy_and_tells_reporters_no
         "subject": {"id": "cl-1"},
         "content": {"type": "job_post", "id": "job-1", "text": "Pay a $50 fee to apply"},
     }
-    post(reports_token, "reports", {"reports": [report]})
+    post_and_group(reports_token, "reports", {"reports": [report]})
     Account.objects.filter(external_id="fl-9").update(email="nine@example.com")
     case.refresh_from_db()
     with pytest.raises(ValidationError):

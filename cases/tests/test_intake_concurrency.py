@@ -1,4 +1,5 @@
-"""Concurrent intake on PostgreSQL: replays across requests never duplicate, grouping never forks."""
+"""Concurrent intake on PostgreSQL: replays across requests never duplicate, grouping never forks,
+and groupers running while requests store signals group each signal exactly once."""
 
 import threading
 
@@ -8,7 +9,8 @@ from django.db.models import Count
 from cases.models import Case, Detector, Signal
 from cases.services.api_clients import create_api_client
 from cases.services.catalogue import load_default_catalogue
-from cases.tests.conftest import ROBOT, post, signal
+from cases.services.grouping import group_pending_signals
+from cases.tests.conftest import ROBOT, post, run_queued_jobs, signal
 from trustconsole.selectors import first_audit_chain_break
 
 
@@ -21,7 +23,8 @@ def test_eight_threads_posting_overlapping_batches_store_each_signal_once(transa
         detector=Detector.objects.get(slug="scam-job"),
         rate_limit_per_minute=10_000,
     )
-    threads, start, failures = 8, threading.Barrier(8), []
+    threads, start, failures = 8, threading.Barrier(8 + 2), []
+    posting = threading.Event()
 
     def batch(n):
         # Every thread sends ids 0..59 in its own order over 12 accounts: all overlap.
@@ -40,11 +43,29 @@ def test_eight_threads_posting_overlapping_batches_store_each_signal_once(transa
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=send, args=(n,)) for n in range(threads)]
-    for worker in workers:
+    def group_while_posting():
+        # Runs of two signals, so groupers interleave with the requests many times over.
+        try:
+            start.wait()
+            while posting.is_set():
+                group_pending_signals(actor=ROBOT, run_size=2)
+        except Exception as error:  # pragma: no cover - reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    posting.set()
+    senders = [threading.Thread(target=send, args=(n,)) for n in range(threads)]
+    groupers = [threading.Thread(target=group_while_posting) for _ in range(2)]
+    for worker in senders + groupers:
         worker.start()
-    for worker in workers:
+    for worker in senders:
         worker.join()
+    posting.clear()
+    for worker in groupers:
+        worker.join()
+    # What the ingest worker does with the job the requests queued: group whatever still waits.
+    run_queued_jobs("ingest")
 
     assert failures == []
     assert Signal.objects.count() == 60

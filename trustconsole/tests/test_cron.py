@@ -11,7 +11,7 @@ def test_the_scheduler_config_registers_the_sla_sweep_every_five_minutes():
 
 
 def test_the_sweep_job_runs_as_the_system_actor(db):
-    assert set(sweep_open_cases_job()) == {"released", "breached", "reranked"}
+    assert set(sweep_open_cases_job()) == {"grouped", "released", "breached", "reranked"}
 
 
 def test_restriction_expiry_and_notice_retries_run_every_minute():
