@@ -17,6 +17,23 @@ def test_the_queue_lists_open_cases_by_priority(analyst, make_case):
     assert "Scams &amp; phishing" in html
 
 
+def test_queue_rows_escape_account_names_and_show_each_cell(analyst, make_case, lead):
+    from cases.services import work
+    from reputation.models import Account
+
+    case = make_case(subject="cl-1")
+    Account.objects.filter(pk=case.account_id).update(name='<img src=x onerror="alert(1)">')
+    work.claim_next_case(actor=analyst, queue=case.queue)
+    html = client_for(lead).get(reverse("cases:queue") + "?policy=SCAM-JOB").content.decode()
+    assert "<img src=x" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    row = re.search(rf'<tr data-href="/cases/{case.pk}/".*?</tr>', html, re.S).group(0)
+    assert '<abbr title="Scam job post">SCAM-JOB</abbr>' in row
+    assert f'value="{case.pk}"' in row  # a lead may select cases for bulk work
+    assert "client · NG" in row and "<td>ana</td>" in row and "<td>In review</td>" in row
+    selected = re.search(r'<select name="policy".*?</select>', html, re.S).group(0)
+    assert '<option value="SCAM-JOB" selected>' in selected
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -36,12 +36,6 @@ def get_item(mapping, key):
 
 
 @register.filter
-def as_list(values):
-    """Materialise an iterable once; {% for %} over a ModelChoiceIterator would COUNT first."""
-    return list(iter(values))  # iter(): a generator has no __len__, so nothing is counted
-
-
-@register.filter
 def duration_hours(value):
     """A timedelta (or seconds) as hours and minutes, e.g. "26 h 05 min"."""
     if value is None:
