@@ -1,5 +1,6 @@
 """Named reads of the cases app, used by views, jobs and the API."""
 
+import re
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -48,6 +49,32 @@ def queue_counts():
 SEARCH_WINDOW = 5000
 # Past the window, a search matching at least this many cases is "common".
 COMMON_SEARCH_MATCHES = 2000
+
+
+# One statement: the search as the filter reads it, the number of cases ANALYZE last counted,
+# and the lexemes it found commonest in their search vectors (up to ten times the statistics
+# target of them).
+_SEARCH_STATISTICS = """
+    SELECT websearch_to_tsquery('english', %s)::text, c.reltuples, s.most_common_elems::text::text[]
+    FROM pg_class AS c
+    LEFT JOIN pg_stats AS s
+        ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = 'search_vector'
+    WHERE c.oid = 'cases_case'::regclass
+"""
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+def known_rare(term):
+    """Whether the statistics show a search to be rare: all its words must match (no OR, no
+    NOT), and one of them is not among the commonest lexemes, so fewer cases hold it than hold
+    the least common of those. Without statistics, or for a table the window would walk whole
+    anyway, nothing is known."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SEARCH_STATISTICS, [term])
+        query, counted, common = cursor.fetchone()
+    if common is None or counted <= SEARCH_WINDOW or "|" in query or "!" in query:
+        return False
+    return any(lexeme.replace("''", "'") not in common for lexeme in _LEXEME.findall(query))
 
 
 @contextmanager
@@ -118,7 +145,8 @@ def case_page(filterset, page):
     a rare term from a common one (it guesses 0.5 % of rows for any word without statistics,
     and multiplies the shares of words that occur together):
     - walk the first SEARCH_WINDOW cases in the page's order and test each; a term that fills
-      the page there is done, at the cost of a page's worth of rows for a common one;
+      the page there is done, at the cost of a page's worth of rows for a common one. A term
+      known to be rare (known_rare) skips the walk, which it would only fail;
     - otherwise probe the GIN index for at most COMMON_SEARCH_MATCHES matches (bitmap scans);
       fewer than that is every match, and the page is sorted from those ids alone;
     - more means a term that is common overall but thin at the top: walk the whole order.
@@ -126,9 +154,10 @@ def case_page(filterset, page):
     queryset = filterset.qs
     if not (filterset.searched and connection.vendor == "postgresql"):
         return _page(queryset, filterset.ordering, page)
-    matches = _matches_in_window(filterset, page)
-    if len(matches) > page * PAGE_SIZE:
-        return _page(Case.objects.filter(pk__in=matches), filterset.ordering, page)
+    if not known_rare(filterset.search_term):
+        matches = _matches_in_window(filterset, page)
+        if len(matches) > page * PAGE_SIZE:
+            return _page(Case.objects.filter(pk__in=matches), filterset.ordering, page)
     with planner(enable_seqscan=False, enable_indexscan=False):
         matches = list(queryset.order_by().values_list("pk", flat=True)[:COMMON_SEARCH_MATCHES])
     if len(matches) < COMMON_SEARCH_MATCHES:

@@ -183,7 +183,31 @@ def search_queries(client, term):
         response = client.get(reverse("cases:queue"), {"q": term})
     sql = [q["sql"] for q in queries]
     page_sql = [q for q in sql if q.startswith('SELECT "cases_case"."id", "cases_case"."account_id"')]
-    return response, sql, page_sql[-1]
+    return response, sql, page_sql[-1] if page_sql else None
+
+
+def analyse_cases():
+    # ANALYZE inside the test's transaction counts its own rows; the statistics roll back with it.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+
+
+def test_a_search_the_statistics_show_rare_probes_the_gin_index_without_walking_the_window(
+    analyst, make_case, monkeypatch
+):
+    from cases import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 4)
+    cases = [make_case(subject=f"cl-{n}", text=f"Buy a gift card to start {n}") for n in range(6)]
+    client = client_for(analyst)
+    analyse_cases()
+    assert selectors.known_rare("wire") and selectors.known_rare("gift wire")
+    assert not selectors.known_rare("gift card")  # both words are among the commonest
+    assert not selectors.known_rare("gift or wire") and not selectors.known_rare("gift -card")
+    response, sql, _ = search_queries(client, "wire")
+    assert not any("search_match" in q for q in sql) and response.context["rows"] == []
+    response, sql, _ = search_queries(client, "gift card")
+    assert any("search_match" in q for q in sql) and len(response.context["rows"]) == len(cases)
 
 
 def test_a_search_walks_a_window_of_the_order_then_probes_the_gin_index_then_walks_the_whole_order(
@@ -201,6 +225,7 @@ def test_a_search_walks_a_window_of_the_order_then_probes_the_gin_index_then_wal
     # Refund cases sit below the window; the wire case is one of a kind.
     refunds = [make_case(subject=f"cl-ref-{n}", text=f"Refund first {n}", score=0.1 + n / 100) for n in range(3)]
     wire = make_case(subject="cl-wire", text="Send the onboarding fee by wire", score=0.05)
+    analyse_cases()  # every word of eight cases is among the commonest: none is known rare
     client = client_for(analyst)
 
     def probed(sql):
