@@ -145,6 +145,8 @@ def generate(cases):
             cursor.execute(sequence)
         # What autovacuum would have done by the time anyone reads a table this size.
         cursor.execute("VACUUM ANALYZE")
+        # The rows just written are flushed now, not by the checkpointer while pages are timed.
+        cursor.execute("CHECKPOINT")
 
 
 def timed(client, url, repeats):
