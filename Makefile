@@ -54,7 +54,7 @@ scheduler: $(VENV)/.runtime
 
 ## bench: ingest, queue-page and score-recompute benchmarks on a scratch PostgreSQL database (trustconsole_bench)
 bench: $(VENV)/.dev
-	cd bench && ../$(PY) ingest.py --senders 4 --batches 10 --workers 4
+	cd bench && ../$(PY) ingest.py --senders 4 --batches 40 --workers 4
 	cd bench && ../$(PY) queue_page.py --cases 10000 --cases 1000000 --repeats 20
 	cd bench && ../$(PY) reputation.py --freelancers 100000 --contracts 2000000
 
