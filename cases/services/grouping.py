@@ -235,4 +235,6 @@ def schedule_grouping():
         if cache.add(SCHEDULED_KEY, 1, timeout=SCHEDULED_TIMEOUT):
             enqueue("ingest", group_pending_signals_job)
 
-    transaction.on_commit(send)
+    # Robust: the batch is committed by now, so a Redis outage must not turn its answer into an
+    # error (a retry would only find duplicates); the failure is logged and the sweep groups it.
+    transaction.on_commit(send, robust=True)
