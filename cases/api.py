@@ -22,9 +22,8 @@ from trustconsole.api import (
     bearer_client,
     documented_body,
     enforce_rate_limit,
-    read_batch,
     require_scope,
-    validate_each,
+    validate_batch,
 )
 from trustconsole.api_schemas import ExternalId, ItemId, Strict, Text, Timestamp
 
@@ -150,9 +149,8 @@ def _process(request, scope, envelope_key, model):
     client = request.auth
     require_scope(client, scope)
     enforce_rate_limit(client)
-    raw_items = read_batch(request, envelope_key)
-    valid, rejected = validate_each(raw_items, model)
-    results = [None] * len(raw_items)
+    count, valid, rejected = validate_batch(request, envelope_key, model)
+    results = [None] * count
     for index, (shown_id, errors) in rejected.items():
         results[index] = ItemResult(shown_id, "rejected", errors=errors)
     stored = accept(client=client, items=[item.intake_item() for _, item in valid])

@@ -20,7 +20,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, Field, create_model
 from pydantic import ValidationError as PydanticValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -209,8 +209,8 @@ def enforce_rate_limit(client):
         )
 
 
-def read_json(request):
-    """The parsed JSON body, after the content-type and size checks every endpoint shares."""
+def read_body(request):
+    """The raw body, after the content-type and size checks every endpoint shares."""
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
@@ -223,8 +223,13 @@ def read_json(request):
         raise ApiError(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.") from error
     if len(body) > MAX_BODY_BYTES:
         raise ApiError(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+    return body
+
+
+def read_json(request):
+    """The parsed JSON body, after the checks of read_body."""
     try:
-        return json.loads(body)
+        return json.loads(read_body(request))
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "malformed_json", f"The body is not valid JSON: {error}") from error
 
@@ -241,43 +246,50 @@ def read_batch(request, envelope_key):
 
 
 @memoise
-def _list_adapter(model):
-    return TypeAdapter(list[model])
+def _envelope(envelope_key, model):
+    config = ConfigDict(extra="forbid", strict=True)
+    fields = {envelope_key: (list[model], Field(max_length=MAX_ITEMS))}
+    return create_model(f"{model.__name__}Envelope", __config__=config, **fields)
 
 
-def _validated(raw_items, model):
-    """(index, item or None, errors) per item. Most batches are wholly valid, and one validation
-    of the list costs far less than one per item; only a batch with errors is checked item by item."""
-    try:
-        return [(n, item, None) for n, item in enumerate(_list_adapter(model).validate_json(json.dumps(raw_items)))]
-    except PydanticValidationError:
-        pass
-    checked = []
-    for index, raw in enumerate(raw_items):
-        try:
-            checked.append((index, model.model_validate_json(json.dumps(raw)), None))
-        except PydanticValidationError as error:
-            errors = {".".join(str(part) for part in e["loc"]) or "item": e["msg"] for e in error.errors()}
-            checked.append((index, None, errors))
-    return checked
-
-
-def validate_each(raw_items, model):
-    """Each item of a batch validated on its own, so valid items are kept when others fail.
-    JSON mode: strict types, but ISO timestamps are read as datetimes. An id seen earlier in the
-    batch is refused. Returns (valid, rejected): [(index, item)] and {index: (id or None, errors)}.
-    """
-    valid, rejected, seen = [], {}, set()
-    for index, item, errors in _validated(raw_items, model):
-        if errors is not None:
-            raw_id = raw_items[index].get("id") if isinstance(raw_items[index], dict) else None
-            rejected[index] = (raw_id if isinstance(raw_id, str) else None, errors)
-        elif item.id in seen:
+def _first_of_each_id(items, rejected):
+    """(valid, rejected): an id seen earlier in the batch is refused."""
+    valid, seen = [], set()
+    for index, item in items:
+        if item.id in seen:
             rejected[index] = (item.id, {"id": "appears twice in this batch"})
         else:
             seen.add(item.id)
             valid.append((index, item))
     return valid, rejected
+
+
+def validate_batch(request, envelope_key, model):
+    """The items of a `{"<envelope_key>": [...]}` body, each validated on its own so that valid
+    items are kept when others fail. JSON mode: strict types, but ISO timestamps are read as
+    datetimes. Returns (count, valid, rejected): the number of items, [(index, item)] and
+    {index: (id or None, errors)}.
+
+    Most batches are wholly valid: the raw body is validated in one pass first, without parsing
+    it into Python objects and out again, and only a batch with an error is taken apart.
+    """
+    body = read_body(request)
+    try:
+        items = getattr(_envelope(envelope_key, model).model_validate_json(body), envelope_key)
+    except PydanticValidationError:
+        pass
+    else:
+        return (len(items), *_first_of_each_id(enumerate(items), {}))
+    raw_items = read_batch(request, envelope_key)
+    checked, rejected = [], {}
+    for index, raw in enumerate(raw_items):
+        try:
+            checked.append((index, model.model_validate_json(json.dumps(raw))))
+        except PydanticValidationError as error:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            errors = {".".join(str(part) for part in e["loc"]) or "item": e["msg"] for e in error.errors()}
+            rejected[index] = (raw_id if isinstance(raw_id, str) else None, errors)
+    return (len(raw_items), *_first_of_each_id(checked, rejected))
 
 
 def api_urls():
