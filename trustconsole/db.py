@@ -21,17 +21,13 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        values = list(self.rhs)
-        if connection.vendor != "postgresql":
-            if not values:
-                return "1 = 0", []
-            lhs, lhs_params = self.process_lhs(compiler, connection)
-            prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
-            return f"{lhs} IN ({', '.join(['%s'] * len(prepared))})", [*lhs_params, *prepared]
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
-        array_type = self.lhs.output_field.db_type(connection)
-        return f"{lhs} = ANY(%s::{array_type}[])", [*lhs_params, prepared]
+        values = [self.lhs.output_field.get_db_prep_value(v, connection) for v in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [*lhs_params, values]
+        if not values:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
 # Foreign keys keep their own list of lookups; ids go through the same array.
@@ -64,7 +60,8 @@ _PLAIN_TYPES = frozenset(
 
 def _column(field, values):
     if isinstance(field, JSONField):
-        return [json.dumps(v, cls=field.encoder) for v in values]
+        # None stays SQL NULL, as Django stores it, not the JSON null.
+        return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
     if field.get_internal_type() in _PLAIN_TYPES and connection.vendor == "postgresql":
         if field.get_internal_type() == "DateTimeField" and any(v is not None and v.tzinfo is None for v in values):
             return [field.get_db_prep_save(v, connection) for v in values]

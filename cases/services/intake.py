@@ -195,9 +195,11 @@ def _reporters(items, accounts):
 
 def _store(client, items, now):
     """Store a batch's valid items as ungrouped signals, inside the caller's transaction.
+
     Returns one ItemResult per item (created ones without a case yet), the client item ids of
-    the signals it created, and the audit rows for the caller to record last: the audit chain's lock is
-    held from then until commit, so it must come after every row lock the batch takes."""
+    the signals it created, and the audit rows for the caller to record last: the audit chain's
+    lock is held from then until commit, so it must come after every row lock the batch takes.
+    """
     batch = uuid.uuid4()
     results = [None] * len(items)
     _resolve_policies(client, items, results)
@@ -267,8 +269,10 @@ def _store(client, items, now):
 def _replays(client, items, results):
     """Mark as duplicates the undecided items whose id this client sent before, naming their case."""
     wanted = [item.client_item_id for index, item in enumerate(items) if results[index] is None]
-    earlier = Signal.objects.filter(api_client=client, client_item_id__any_of=wanted) if wanted else []
-    earlier = dict(earlier.values_list("client_item_id", "case_id")) if wanted else {}
+    if not wanted:
+        return
+    earlier = Signal.objects.filter(api_client=client, client_item_id__any_of=wanted)
+    earlier = dict(earlier.values_list("client_item_id", "case_id"))
     for index, item in enumerate(items):
         if results[index] is None and item.client_item_id in earlier:
             results[index] = ItemResult(item.client_item_id, "duplicate", case=earlier[item.client_item_id])
