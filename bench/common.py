@@ -20,7 +20,8 @@ ENV = {
 }
 
 
-def recreate_database():
+def recreate_database(name=BENCH_DB):
+    """An empty database `name`, migrated and loaded with the catalogue."""
     import psycopg
 
     if "django" in sys.modules and os.environ.get("DJANGO_SETTINGS_MODULE"):
@@ -29,14 +30,41 @@ def recreate_database():
         connections.close_all()  # a previous size's connection would be cut by DROP ... FORCE
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    manage("migrate", "--no-input", "-v", "0")
-    manage("load_catalogue")
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env = {**ENV, "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"}
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("load_catalogue", env=env)
 
 
-def manage(*args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
+def manage(*args, env=None):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env or ENV, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+# One open connection per database, swapped in and out, so that taking turns between databases
+# does not pay a new connection (and its cold catalogue caches) at every turn.
+_CONNECTIONS = {}
+
+
+def use_database(name):
+    """Point this process's default connection at database `name` (after setup_django)."""
+    from django.db import connections
+
+    if name not in _CONNECTIONS:
+        current = connections["default"]
+        _CONNECTIONS[name] = type(current)({**current.settings_dict, "NAME": name}, "default")
+    connections["default"] = _CONNECTIONS[name]
+
+
+def drop_database(name):
+    import psycopg
+
+    if name in _CONNECTIONS:
+        _CONNECTIONS.pop(name).close()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django():

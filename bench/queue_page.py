@@ -1,8 +1,9 @@
 """Queue page server time at 10,000 and 1,000,000 open cases (5 signals each), beside the Django
 admin changelist of the same table.
 
-Rows are sent with COPY from this client. Server time is the Django handler's time for one
-request, middleware included, measured in-process with the test client.
+Rows are sent with COPY from this client, one database per size. Server time is the Django
+handler's time for one request, middleware included, measured in-process with the test client;
+the sizes take turns in rounds, so that a slow minute of a shared machine falls on both.
 
     .venv/bin/python bench/queue_page.py --cases 10000 --cases 1000000
 """
@@ -12,7 +13,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import copy_lines, percentile, recreate_database, setup_django
+from common import BENCH_DB, copy_lines, drop_database, percentile, recreate_database, setup_django, use_database
 
 QUEUE_URLS = [
     "/queue/",
@@ -159,17 +160,36 @@ def timed(client, url, repeats):
     return samples
 
 
-def measure(cases, repeats, verbose=False):
-    recreate_database()
-    setup_django()
+def prepare(cases, database):
+    """A database of `cases` open cases, and signed-in clients for an analyst and an admin."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.test.utils import override_settings
 
     from cases.models import Detector
     from cases.services.api_clients import create_api_client
     from trustconsole import services
     from trustconsole.actors import SystemActor
+
+    recreate_database(database)
+    use_database(database)
+    robot = SystemActor("bench")
+    create_api_client(actor=robot, name="gen", scopes=["signals"], detector=Detector.objects.first())
+    started = time.perf_counter()
+    generate(cases)
+    print(f"  {cases:,} cases and {5 * cases:,} signals generated in {time.perf_counter() - started:.0f} s")
+    clients = {}
+    for name, role in (("queue page", "analyst"), ("admin changelist", "admin")):
+        user = services.create_staff_user(actor=robot, username=f"bench-{role}", password="x" * 20, roles=[role])
+        clients[name] = Client()
+        clients[name].force_login(get_user_model().objects.get(pk=user.pk))
+    return clients
+
+
+def measure(sizes, repeats, rounds, verbose=False):
+    """Server time per page at each size. The sizes take turns, a round of every URL at a time,
+    so that both see the same machine: on a shared VM a minute can be slower than the next by
+    more than the difference being measured."""
+    from django.test.utils import override_settings
 
     # No setup_test_environment(): it instruments every template render. No collectstatic here: plain static storage, as in the tests; nothing else changes.
     override_settings(
@@ -178,47 +198,52 @@ def measure(cases, repeats, verbose=False):
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ).enable()
-    robot = SystemActor("bench")
-    create_api_client(actor=robot, name="gen", scopes=["signals"], detector=Detector.objects.first())
-    started = time.perf_counter()
-    generate(cases)
-    print(f"  generated {cases:,} cases and {5 * cases:,} signals in {time.perf_counter() - started:.0f} s")
-    User = get_user_model()
-    analyst = services.create_staff_user(actor=robot, username="bench-analyst", password="x" * 20, roles=["analyst"])
-    admin = services.create_staff_user(actor=robot, username="bench-admin", password="x" * 20, roles=["admin"])
+    databases = {size: f"{BENCH_DB}_{size}" for size in sizes}
+    clients = {size: prepare(size, databases[size]) for size in sizes}
+    pages = (("queue page", QUEUE_URLS), ("admin changelist", [ADMIN_URL]))
+    samples = {(size, name, url): [] for size in sizes for name, urls in pages for url in urls}
+    for size in sizes:  # warm caches
+        use_database(databases[size])
+        for name, urls in pages:
+            for url in urls:
+                timed(clients[size][name], url, 2)
+    per_round = max(1, repeats // rounds)
+    for _ in range(rounds):
+        for size in sizes:
+            use_database(databases[size])
+            for name, urls in pages:
+                for url in urls:
+                    samples[(size, name, url)] += timed(clients[size][name], url, per_round)
     results = {}
-    for name, user, urls in (("queue page", analyst, QUEUE_URLS), ("admin changelist", admin, [ADMIN_URL])):
-        client = Client()
-        client.force_login(User.objects.get(pk=user.pk))
-        for url in urls:
-            timed(client, url, 2)  # warm caches
-        samples = []
-        for url in urls:
-            per_url = timed(client, url, repeats)
-            samples += per_url
-            if verbose:
-                print(f"    {url:<40} p50 {percentile(per_url, 0.5):7.1f} ms")
-        results[name] = (percentile(samples, 0.5), percentile(samples, 0.95))
-        print(
-            f"  {name:<17} p50 {results[name][0]:7.1f} ms   p95 {results[name][1]:7.1f} ms   ({len(samples)} requests)"
-        )
+    for size in sizes:
+        print(f"{size:,} cases:")
+        for name, urls in pages:
+            everything = []
+            for url in urls:
+                everything += samples[(size, name, url)]
+                if verbose:
+                    print(f"    {url:<40} p50 {percentile(samples[(size, name, url)], 0.5):7.1f} ms")
+            results[(size, name)] = (percentile(everything, 0.5), percentile(everything, 0.95))
+            p50, p95 = results[(size, name)]
+            print(f"  {name:<17} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   ({len(everything)} requests)")
+    for database in databases.values():
+        drop_database(database)
     return results
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, action="append")
-    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=20, help="requests per URL and size")
+    parser.add_argument("--rounds", type=int, default=5, help="turns the sizes take, sharing the repeats")
     parser.add_argument("--verbose", action="store_true", help="print each URL's median")
     args = parser.parse_args()
     sizes = args.cases or [10_000, 1_000_000]
-    table = {}
-    for size in sizes:
-        print(f"{size:,} cases:")
-        table[size] = measure(size, args.repeats, args.verbose)
+    setup_django()
+    results = measure(sizes, args.repeats, args.rounds, args.verbose)
     if len(sizes) == 2:
-        small, large = (table[s]["queue page"][1] for s in sizes)
-        admin_large = table[sizes[1]]["admin changelist"][1]
+        small, large = (results[(size, "queue page")][1] for size in sizes)
+        admin_large = results[(sizes[1], "admin changelist")][1]
         print(
             f"queue p95 at {sizes[1]:,} is {large / small:.2f}x the {sizes[0]:,} figure (target <= 1.3x), "
             f"{admin_large / large:.1f}x faster than the admin changelist (target >= 10x), target p95 <= 30 ms"
