@@ -44,6 +44,7 @@ def operations_figures(period, now):
         "breached_total": sum(row["breached"] for row in backlog),
         "at_risk_total": sum(row["at_risk"] for row in backlog),
         "alerts": operations.sla_alerts(now),
+        "grouping": operations.grouping_lag(now),
         "throughput": days,
         "throughput_chart": charts.columns(
             [(f"{day['day']:%d %b}", [day["actioned"], day["dismissed"]]) for day in days],

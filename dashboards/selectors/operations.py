@@ -1,12 +1,13 @@
-"""Operations: the backlog by queue and age, SLA breaches, throughput per day, the action mix."""
+"""Operations: the backlog by queue and age, SLA breaches, throughput per day, the action mix,
+and the signals still waiting to join their cases."""
 
 from datetime import UTC, timedelta
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 
-from cases.models import OPEN_STATUSES, ActionStatus, Case, CaseStatus, EnforcementAction, Queue
+from cases.models import OPEN_STATUSES, ActionStatus, Case, CaseStatus, EnforcementAction, Queue, Signal
 from dashboards.selectors.common import rate
 from trustconsole.replica import on_replica
 
@@ -61,6 +62,16 @@ def backlog(now):
     for row in sla:
         rows[row["queue_id"]].update(open=row["open"], breached=row["breached"], at_risk=row["at_risk"])
     return list(rows.values())
+
+
+@on_replica
+def grouping_lag(now):
+    """Signals the API stored that have not joined a case yet, and how long the oldest has waited.
+    Grouping normally follows within seconds; a growing wait means the ingest worker is down or
+    behind."""
+    waiting = Signal.objects.filter(case__isnull=True).aggregate(count=Count("id"), oldest=Min("received_at"))
+    oldest = waiting["oldest"]
+    return {"count": waiting["count"], "wait_seconds": int((now - oldest).total_seconds()) if oldest else None}
 
 
 @on_replica

@@ -74,3 +74,28 @@ def test_the_action_mix_counts_actions_applied_in_the_period_with_their_reversal
         ("warn", 3, 1, 0.75),
         ("suspend", 1, 0, 0.25),
     ]
+
+
+def test_grouping_lag_counts_signals_waiting_for_a_case_and_the_oldest_wait(catalogue):
+    from cases.models import Detector
+    from cases.services.api_clients import create_api_client
+    from cases.services.grouping import group_pending_signals
+    from cases.services.intake import IntakeItem, accept
+    from cases.tests.conftest import ROBOT
+    from reputation.services import AccountSpec
+
+    client, _ = create_api_client(
+        actor=ROBOT, name="lagging", scopes=["signals"], detector=Detector.objects.get(slug="scam-job")
+    )
+
+    def item(n):
+        return IntakeItem(
+            client_item_id=f"s-{n}", source="detector", subject=AccountSpec(f"cl-{n}"), observed_at=ago(hours=1)
+        )
+
+    assert operations.grouping_lag(NOW) == {"count": 0, "wait_seconds": None}
+    accept(client=client, items=[item(1)], now=ago(minutes=3))
+    accept(client=client, items=[item(2), item(3)], now=ago(seconds=10))
+    assert operations.grouping_lag(NOW) == {"count": 3, "wait_seconds": 180}
+    group_pending_signals(actor=ROBOT, now=NOW)
+    assert operations.grouping_lag(NOW) == {"count": 0, "wait_seconds": None}
