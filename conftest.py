@@ -71,6 +71,16 @@ def outsider(db):
     return make_staff("out", [])
 
 
+def run_queued_jobs(queue_name):
+    """What a worker does: run every job waiting in the queue, in this process (so inside this
+    test's transaction)."""
+    import django_rq
+    from rq import SimpleWorker
+
+    queue = django_rq.get_queue(queue_name)
+    return SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
 def client_for(user):
     client = Client()
     client.force_login(user)

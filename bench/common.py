@@ -8,7 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = os.environ.get("BENCH_DB", "trustconsole_bench")
-BENCH_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+
+
+def database_url(name):
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+BENCH_URL = database_url(BENCH_DB)
 ENV = {
     **os.environ,
     "DATABASE_URL": BENCH_URL,
@@ -32,7 +38,7 @@ def recreate_database(name=BENCH_DB):
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    env = {**ENV, "DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"}
+    env = {**ENV, "DATABASE_URL": database_url(name)}
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("load_catalogue", env=env)
 

@@ -226,17 +226,21 @@ def read_body(request):
     return body
 
 
-def read_json(request):
-    """The parsed JSON body, after the checks of read_body."""
+def _parsed(body):
     try:
-        return json.loads(read_body(request))
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "malformed_json", f"The body is not valid JSON: {error}") from error
 
 
-def read_batch(request, envelope_key):
-    """The items of a `{"<envelope_key>": [...]}` body, after every request-level check."""
-    payload = read_json(request)
+def read_json(request):
+    """The parsed JSON body, after the checks of read_body."""
+    return _parsed(read_body(request))
+
+
+def _batch_items(body, envelope_key):
+    """The items of a `{"<envelope_key>": [...]}` body, after the envelope's checks."""
+    payload = _parsed(body)
     if not isinstance(payload, dict) or set(payload) != {envelope_key} or not isinstance(payload[envelope_key], list):
         raise ApiError(400, "bad_envelope", f'The body must be {{"{envelope_key}": [...]}} and nothing else.')
     items = payload[envelope_key]
@@ -280,7 +284,7 @@ def validate_batch(request, envelope_key, model):
         pass
     else:
         return (len(items), *_first_of_each_id(enumerate(items), {}))
-    raw_items = read_batch(request, envelope_key)
+    raw_items = _batch_items(body, envelope_key)
     checked, rejected = [], {}
     for index, raw in enumerate(raw_items):
         try:

@@ -62,9 +62,9 @@ def _column(field, values):
     if isinstance(field, JSONField):
         # None stays SQL NULL, as Django stores it, not the JSON null.
         return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
-    if field.get_internal_type() in _PLAIN_TYPES and connection.vendor == "postgresql":
-        if field.get_internal_type() == "DateTimeField" and any(v is not None and v.tzinfo is None for v in values):
-            return [field.get_db_prep_save(v, connection) for v in values]
+    kind = field.get_internal_type()
+    naive = kind == "DateTimeField" and any(v is not None and v.tzinfo is None for v in values)
+    if connection.vendor == "postgresql" and kind in _PLAIN_TYPES and not naive:
         return values
     return [field.get_db_prep_save(v, connection) for v in values]
 

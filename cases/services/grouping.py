@@ -224,16 +224,23 @@ def group_pending_signals(*, actor, run_size=RUN_SIZE, now=None):
             return grouped
 
 
+def group_scheduled_signals(*, actor):
+    """The queued grouping job's work: clear the mark first, so a request that commits from here
+    on queues the next job, then group everything waiting."""
+    cache.delete(SCHEDULED_KEY)
+    return group_pending_signals(actor=actor)
+
+
 def schedule_grouping():
     """After this transaction commits, make sure a grouping job follows. The first request to
     find none waiting enqueues one; the job clears the mark before it reads, so signals that
     commit after its read find the mark gone and enqueue the next."""
-    from cases.jobs import group_pending_signals_job
+    from cases.jobs import group_scheduled_signals_job
     from trustconsole.jobs import enqueue
 
     def send():
         if cache.add(SCHEDULED_KEY, 1, timeout=SCHEDULED_TIMEOUT):
-            enqueue("ingest", group_pending_signals_job)
+            enqueue("ingest", group_scheduled_signals_job)
 
     # Robust: the batch is committed by now, so a Redis outage must not turn its answer into an
     # error (a retry would only find duplicates); the failure is logged and the sweep groups it.

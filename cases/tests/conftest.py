@@ -1,15 +1,14 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-import django_rq
 import pytest
 from django.test import Client, TestCase
 from playwright.sync_api import expect, sync_playwright
-from rq import SimpleWorker
 
 from cases.models import Detector
 from cases.services.api_clients import create_api_client
 from cases.services.catalogue import load_default_catalogue
+from conftest import run_queued_jobs
 from trustconsole.actors import SystemActor
 
 ROBOT = SystemActor("test-setup")
@@ -60,12 +59,6 @@ def post(token, path, body, content_type="application/json", client=None):
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return (client or Client()).post(f"/api/v1/{path}", raw, content_type=content_type, **headers)
-
-
-def run_queued_jobs(queue_name):
-    """What a worker does: run every job waiting in the queue, here in this test's transaction."""
-    queue = django_rq.get_queue(queue_name)
-    return SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def post_and_group(token, path, body):

@@ -7,7 +7,8 @@ from django.test import TestCase
 
 from cases.models import ApiClient, Case, CaseStatus, ContentVersion, Signal
 from cases.services.api_clients import create_api_client, revoke_api_client
-from cases.tests.conftest import ROBOT, case_of, post, post_and_group, run_queued_jobs, signal
+from cases.tests.conftest import ROBOT, case_of, post, post_and_group, signal
+from conftest import run_queued_jobs
 from reputation.models import Account
 from trustconsole.models import AuditAction, AuditEvent
 

@@ -3,17 +3,11 @@
 import django_rq
 import pytest
 from django.urls import reverse
-from rq import SimpleWorker
 
 from cases.models import BulkOperation, BulkStatus, Case, CaseStatus
 from cases.services import bulk
-from conftest import client_for
+from conftest import client_for, run_queued_jobs
 from trustconsole.models import AuditAction, AuditEvent
-
-
-def run_queued_jobs():
-    queue = django_rq.get_queue("default")
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +74,7 @@ def test_selected_cases_from_the_queue_run_as_a_job_with_a_progress_page(analyst
     assert response.headers["Location"] == reverse("cases:bulk_status", args=[operation.pk])
     page = client.get(response.headers["Location"]).content.decode()
     assert "0 of 2" in page and 'hx-trigger="every 1s"' in page
-    run_queued_jobs()
+    run_queued_jobs("default")
     page = client.get(response.headers["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert "2 of 2" in page and "hx-trigger" not in page
     assert set(Case.objects.values_list("status", flat=True)) == {CaseStatus.ESCALATED}
@@ -95,7 +89,7 @@ def test_every_case_matching_the_filters_is_taken_up_to_the_cap(analyst, make_ca
     client = client_for(analyst)
     data = {"kind": "dismiss", "scope": "matching", "reason": "cleanup", "policy": "SCAM-JOB"}
     client.post(reverse("cases:bulk_start"), data)
-    run_queued_jobs()
+    run_queued_jobs("default")
     statuses = dict(Case.objects.values_list("policy__code", "status").order_by("policy__code"))
     assert statuses == {"CIR-PAY": "open", "SCAM-JOB": "dismissed"}
     make_case(subject="cl-7", policy="SCAM-JOB")

@@ -10,7 +10,8 @@ from cases.models import Case, Detector, Signal
 from cases.services.api_clients import create_api_client
 from cases.services.catalogue import load_default_catalogue
 from cases.services.grouping import group_pending_signals
-from cases.tests.conftest import ROBOT, post, run_queued_jobs, signal
+from cases.tests.conftest import ROBOT, post, signal
+from conftest import run_queued_jobs
 from trustconsole.selectors import first_audit_chain_break
 
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 import django_rq
 import pytest
 from django.core.exceptions import ValidationError
-from rq import SimpleWorker
 
-from conftest import client_for
+from conftest import client_for, run_queued_jobs
 from reputation import drafts
 from reputation.evaluation import evaluate_badges
 from reputation.models import Account, Badge, BadgeRule, ScoringParameters, Simulation
@@ -164,7 +163,7 @@ def test_the_simulator_pages_run_a_simulation_on_the_reputation_queue_and_publis
     simulation = Simulation.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/reputation/simulations/{simulation.pk}/"
     assert "Queued" in web.get(f"/reputation/simulations/{simulation.pk}/").content.decode()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    run_queued_jobs("reputation")
     simulation.refresh_from_db()
     assert simulation.status == "done"
     page = web.get(f"/reputation/simulations/{simulation.pk}/").content.decode()

@@ -10,10 +10,9 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from rq import SimpleWorker
 
 from cases.models import Case, CaseStatus
-from conftest import make_staff
+from conftest import make_staff, run_queued_jobs
 from reputation.models import Account, Contract, Restriction
 from reputation.scores import last_two_snapshots, recompute_scores
 from reputation.scoring import RATER_BELOW_STANDARDS, explain_change
@@ -226,7 +225,7 @@ def test_the_rescore_after_level_two_shows_the_exclusion_in_each_affected_freela
     queue.empty()
     with django_capture_on_commit_callbacks(execute=True):
         decide(lead, client, "restrict", now=level_two_at)
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    run_queued_jobs("reputation")
     for made in contracts:
         older, newer = reversed(last_two_snapshots(made.freelancer))
         entry = next(e for e in newer.ledger if e["contract_id"] == made.pk)

@@ -3,8 +3,8 @@
 import django_rq
 import pytest
 from django.db import transaction
-from rq import SimpleWorker
 
+from conftest import run_queued_jobs
 from trustconsole.jobs import enqueue
 
 RAN = []
@@ -28,7 +28,7 @@ def test_a_job_reaches_redis_only_when_its_transaction_commits(transactional_db,
         enqueue("default", remember, "committed", job_id="job-committed")
         assert empty_queue.count == 0
     assert empty_queue.job_ids == ["job-committed"]
-    SimpleWorker([empty_queue], connection=empty_queue.connection).work(burst=True)
+    run_queued_jobs("default")
     assert RAN == ["committed"]
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
-from rq import SimpleWorker
 
+from conftest import run_queued_jobs
 from trustconsole.actors import SystemActor
 from trustconsole.models import AuditAction, AuditEvent, Notice, NoticeStatus
 from trustconsole.notices import deliver_notice, queue_notice, retry_delay, send_due_notices
@@ -96,6 +96,6 @@ def test_the_notify_job_runs_after_commit_on_the_notify_queue(transactional_db):
         notice = a_notice()
         assert queue.count == 0
     assert queue.count == 1
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    run_queued_jobs("notify")
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and len(mail.outbox) == 1
