@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import (
@@ -318,8 +318,24 @@ def _carry_out_protections(actor, action, effects, now):
             effects.setdefault("counterparties_notified", []).append(other.external_id)
 
 
+def _lock_cases_a_ban_writes(case_id, kind):
+    """Before a ban takes its case: lock that case and the ones it will settle, in key order.
+
+    The grouper locks open cases in key order and takes the audit chain's lock last. A ban that
+    locked its other cases only when settling them, after its first audit row, would hold the
+    chain while waiting for a case the grouper holds, and the grouper would wait for the chain.
+    """
+    if kind != ActionKind.BAN:
+        return
+    account_id = Case.objects.filter(pk=case_id).values_list("account_id", flat=True).first()
+    cases = Case.objects.filter(Q(pk=case_id) | Q(account_id=account_id, status__in=SETTLEABLE))
+    list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
 def _settle_other_cases(actor, action, case, now):
-    """A ban settles the account's other open cases: there is nothing left to decide in them."""
+    """A ban settles the account's other open cases: there is nothing left to decide in them.
+    They are locked already (`_lock_cases_a_ban_writes`); this finds them again, with any case
+    the grouper opened for the account since, which it committed and so holds no lock on."""
     settled = []
     others = (
         Case.objects.select_for_update()
@@ -442,6 +458,7 @@ def take_action(*, actor, case_id, expected_version, request, now=None):
     """Apply an action to a case, or hold it for a second person when a four-eyes rule says so."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_cases_a_ban_writes(case_id, request.kind)
         case = locked_case(case_id, expected_version)
         ensure_not_held_by_someone_else(case, actor, now)
         if case.status not in ACTIONABLE:
@@ -490,6 +507,7 @@ def approve_action(*, actor, action_id, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         action = _locked_pending(action_id, actor)
+        _lock_cases_a_ban_writes(action.case_id, action.kind)
         case = locked_case(action.case_id, None)
         if _reported_by(case, actor):
             raise PermissionDenied("You reported this case; another lead must decide it.")
