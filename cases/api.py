@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from django.http import JsonResponse
 from ninja import Router, Schema
 from pydantic import (
     Field,
@@ -157,7 +158,9 @@ def _process(request, scope, envelope_key, model):
     for (index, _), result in zip(valid, stored, strict=True):
         results[index] = result
     counts = {status: sum(1 for r in results if r.status == status) for status in ("created", "duplicate", "rejected")}
-    return {"results": [r.as_dict() for r in results], "counts": counts}
+    # Written out directly: checking a thousand result dicts against BatchOut, which the results
+    # are built to match and the schema tests hold them to, cost a tenth of the request.
+    return JsonResponse({"results": [r.as_dict() for r in results], "counts": counts})
 
 
 @router.post(

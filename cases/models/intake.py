@@ -203,7 +203,8 @@ class ContentItem(models.Model):
 class ContentVersion(models.Model):
     """The text of a content item exactly as intake saw it, frozen, with its SHA-256."""
 
-    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="versions")
+    # db_index=False: the unique (item, sha256) index serves lookups by item.
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="versions", db_index=False)
     text = models.TextField(blank=True)
     url = models.CharField(max_length=2000, blank=True)
     sha256 = models.CharField(max_length=64)
@@ -329,25 +330,64 @@ class Signal(models.Model):
     have no index of their own. The api_client and case indexes would repeat the first columns of
     the composite ones, and deleting a policy, detector or account (which PROTECT refuses while
     signals name it) is rare enough to scan for.
+
+    Its foreign keys have no database constraint (`REFERENCES`). PostgreSQL checks each one with
+    a query per row at commit, and share-locks the referenced row: that cost intake more than
+    storing the signal, and made every concurrent batch contend for the same policy, detector
+    and client rows. Only intake and grouping write signals, with ids they read or inserted in
+    the same transaction; the referenced rows are never deleted while signals name them, as
+    Django's PROTECT (which does not rely on the constraint) refuses it.
     """
 
-    api_client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="signals", db_index=False)
+    api_client = models.ForeignKey(
+        ApiClient, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
+    )
     client_item_id = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=SignalSource)
     detector = models.ForeignKey(
-        Detector, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+        Detector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
+        db_constraint=False,
     )
     reporter = models.ForeignKey(
-        Reporter, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+        Reporter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
+        db_constraint=False,
     )
     report_reason = models.ForeignKey(
-        ReportReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        ReportReason,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="signals", db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="signals", db_index=False)
-    content = models.ForeignKey(ContentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
+    )
+    content = models.ForeignKey(
+        ContentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_constraint=False
+    )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_index=False
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signals",
+        db_index=False,
+        db_constraint=False,
     )
     score = models.FloatField(null=True, blank=True)
     observed_at = models.DateTimeField()
@@ -359,7 +399,9 @@ class Signal(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_client", "client_item_id"], name="signal_unique_per_client")
+            # The item id leads: a replay check names hundreds of ids of one client, and with the
+            # client first a planner without statistics (a new table) scanned all of its rows.
+            models.UniqueConstraint(fields=["client_item_id", "api_client"], name="signal_unique_per_client")
         ]
         indexes = [models.Index(fields=["case", "received_at"], name="signal_case_received")]
 

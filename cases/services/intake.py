@@ -17,7 +17,7 @@ from cases.models import ContentItem, ContentVersion, Policy, Reporter, ReportRe
 from cases.services.grouping import group_signals, schedule_grouping, waiting_signals
 from reputation.models import AccountKind
 from reputation.services import AccountSpec, ensure_account_ids, find_kind_conflicts
-from trustconsole.db import copy_rows, insert_rows, rows_by_keys
+from trustconsole.db import copy_rows, insert_rows, prefer_index_lookups, rows_by_keys
 from trustconsole.models import AuditAction
 from trustconsole.services import record_many
 
@@ -200,6 +200,7 @@ def _store(client, items, now):
     the signals it created, and the audit rows for the caller to record last: the audit chain's
     lock is held from then until commit, so it must come after every row lock the batch takes.
     """
+    prefer_index_lookups()
     batch = uuid.uuid4()
     results = [None] * len(items)
     _resolve_policies(client, items, results)

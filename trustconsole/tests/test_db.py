@@ -1,11 +1,14 @@
 """The bulk helpers intake and grouping stand on: arrays in, conflicts skipped, pairs matched."""
 
-from django.db import connection, transaction
+import uuid
+
+import pytest
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cases.models import ContentItem, ContentVersion, Queue
 from reputation.models import Account
-from trustconsole.db import copy_rows, insert_rows, rows_by_keys, update_rows
+from trustconsole.db import array_literal, copy_rows, insert_rows, rows_by_keys, update_rows
 
 
 def author(external_id="fl-1"):
@@ -91,3 +94,31 @@ def test_the_any_of_lookup_filters_by_a_list_of_values_and_foreign_keys(db):
     if connection.vendor == "postgresql":
         query = str(Account.objects.filter(external_id__any_of=["x"]).query)
         assert "= ANY(" in query
+
+
+def test_array_literals_carry_every_kind_of_value_exactly(db):
+    awkward = ['say "hi"', "back\\slash", "{brace}", "a,b", "NULL", " padded ", "", "naïve ✓", "it's"]
+    moment = timezone.now()
+    cases = [
+        ("text", awkward),
+        ("bigint", [3, -1, 0, 2**40]),
+        ("double precision", [0.1, 1e-05, 1.0]),
+        ("boolean", [True, False, None]),
+        ("timestamptz", [moment, None]),
+        ("uuid", [uuid.UUID(int=7)]),
+    ]
+    with connection.cursor() as cursor:
+        for sql_type, values in cases:
+            cursor.execute(f"SELECT unnest(%s::{sql_type}[])", [array_literal(values)])
+            assert [row[0] for row in cursor.fetchall()] == values, sql_type
+    assert array_literal([]) == "{}"
+
+    class Severity(models.IntegerChoices):
+        HIGH = 5, "High"
+
+    assert array_literal([Severity.HIGH, 1]) == "{5,1}"
+
+
+def test_an_array_literal_refuses_binary_values():
+    with pytest.raises(TypeError, match="binary"):
+        array_literal([b"\x00"])
