@@ -32,8 +32,13 @@ def array_literal(values):
     """A PostgreSQL array literal (`{1,2}`, `{"a","b"}`) of ints, floats, bools, text, times,
     dates, UUIDs and decimals, passed as one text parameter and cast in the statement. The
     driver adapts a Python list element by element, which cost intake more than the insert did."""
-    if all(type(value) is int for value in values):
+    kinds = set(map(type, values))
+    if kinds <= {int}:
         return "{" + ",".join(map(str, values)) + "}"
+    if kinds <= {float}:
+        return "{" + ",".join(map(repr, values)) + "}"
+    if kinds <= {str}:
+        return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
     return "{" + ",".join(map(_array_element, values)) + "}"
 
 
