@@ -322,6 +322,14 @@ class Case(models.Model):
         return f"Case #{self.pk}"
 
 
+def _signal_reference(to, *, optional=False, related_name="signals", db_index=False):
+    """A foreign key of Signal: PROTECT, and no database constraint (see Signal)."""
+    blank = {"null": True, "blank": True} if optional else {}
+    return models.ForeignKey(
+        to, on_delete=models.PROTECT, related_name=related_name, db_index=db_index, db_constraint=False, **blank
+    )
+
+
 class Signal(models.Model):
     """One detector hit or user report, stored exactly as accepted.
 
@@ -339,56 +347,16 @@ class Signal(models.Model):
     Django's PROTECT (which does not rely on the constraint) refuses it.
     """
 
-    api_client = models.ForeignKey(
-        ApiClient, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
-    )
+    api_client = _signal_reference(ApiClient)
     client_item_id = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=SignalSource)
-    detector = models.ForeignKey(
-        Detector,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="signals",
-        db_index=False,
-        db_constraint=False,
-    )
-    reporter = models.ForeignKey(
-        Reporter,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="signals",
-        db_index=False,
-        db_constraint=False,
-    )
-    report_reason = models.ForeignKey(
-        ReportReason,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    policy = models.ForeignKey(
-        Policy, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
-    )
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="signals", db_index=False, db_constraint=False
-    )
-    content = models.ForeignKey(
-        ContentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signals", db_constraint=False
-    )
-    case = models.ForeignKey(
-        Case,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="signals",
-        db_index=False,
-        db_constraint=False,
-    )
+    detector = _signal_reference(Detector, optional=True)
+    reporter = _signal_reference(Reporter, optional=True)
+    report_reason = _signal_reference(ReportReason, optional=True, related_name="+")
+    policy = _signal_reference(Policy)
+    account = _signal_reference(Account)
+    content = _signal_reference(ContentVersion, optional=True, db_index=True)
+    case = _signal_reference(Case, optional=True)
     score = models.FloatField(null=True, blank=True)
     observed_at = models.DateTimeField()
     received_at = models.DateTimeField()
