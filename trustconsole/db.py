@@ -12,6 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, ForeignObject, JSONField, Lookup
 
 
+def _quoted(text):
+    # Inside double quotes only a backslash and a double quote are special.
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _array_element(value):
     if value is None:
         return "NULL"
@@ -23,9 +28,7 @@ def _array_element(value):
         return repr(float(value))
     if isinstance(value, bytes | bytearray | memoryview):
         raise TypeError("binary values have no array literal here")
-    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
-    # Inside double quotes only a backslash and a double quote are special.
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _quoted(value.isoformat() if isinstance(value, date | datetime) else str(value))
 
 
 def array_literal(values):
@@ -38,7 +41,7 @@ def array_literal(values):
     if kinds <= {float}:
         return "{" + ",".join(map(repr, values)) + "}"
     if kinds <= {str}:
-        return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
+        return "{" + ",".join(map(_quoted, values)) + "}"
     return "{" + ",".join(map(_array_element, values)) + "}"
 
 

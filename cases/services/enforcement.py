@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from cases.models import (
@@ -328,8 +328,12 @@ def _lock_cases_a_ban_writes(case_id, kind):
     if kind != ActionKind.BAN:
         return
     account_id = Case.objects.filter(pk=case_id).values_list("account_id", flat=True).first()
-    cases = Case.objects.filter(Q(pk=case_id) | Q(account_id=account_id, status__in=SETTLEABLE))
+    cases = Case.objects.filter(pk=case_id) | _settleable_cases(account_id, case_id)
     list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def _settleable_cases(account_id, banned_case_id):
+    return Case.objects.filter(account_id=account_id, status__in=SETTLEABLE).exclude(pk=banned_case_id)
 
 
 def _settle_other_cases(actor, action, case, now):
@@ -337,13 +341,7 @@ def _settle_other_cases(actor, action, case, now):
     They are locked already (`_lock_cases_a_ban_writes`); this finds them again, with any case
     the grouper opened for the account since, which it committed and so holds no lock on."""
     settled = []
-    others = (
-        Case.objects.select_for_update()
-        .filter(account_id=action.account_id, status__in=SETTLEABLE)
-        .exclude(pk=case.pk)
-        .select_related("account")
-        .order_by("pk")
-    )
+    others = _settleable_cases(action.account_id, case.pk).select_for_update().select_related("account").order_by("pk")
     for other in others:
         before = other.status
         other.status, other.closed_at, other.assignee, other.lease_expires_at = CaseStatus.ACTIONED, now, None, None
