@@ -123,6 +123,24 @@ class AppendOnlyQuerySet(models.QuerySet):
     _raw_delete = delete
 
 
+# Every column of an audit row but its id and its own hash: what the chain's hash covers.
+HASHED_FIELDS = (
+    "occurred_at",
+    "actor_kind",
+    "actor_id",
+    "actor_name",
+    "action",
+    "target_type",
+    "target_id",
+    "subject_account",
+    "case_id",
+    "reason",
+    "changes",
+    "context",
+    "prev_hash",
+)
+
+
 class AuditEvent(models.Model):
     """One row of the append-only, hash-chained audit log (see DESIGN.md, "the spine").
 
@@ -175,25 +193,23 @@ class AuditEvent(models.Model):
         raise self.AppendOnly("audit events cannot be deleted")
 
     def hashed_content(self):
-        return {
-            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-            "actor_kind": self.actor_kind,
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "subject_account": self.subject_account,
-            "case_id": self.case_id,
-            "reason": self.reason,
-            "changes": self.changes,
-            "context": self.context,
-            "prev_hash": self.prev_hash,
-        }
+        return self.content_of({name: getattr(self, name) for name in HASHED_FIELDS})
+
+    @staticmethod
+    def content_of(values):
+        """What the chain hashes of a row, from its column values (a dict naming HASHED_FIELDS)."""
+        content = {name: values[name] for name in HASHED_FIELDS}
+        content["occurred_at"] = content["occurred_at"].isoformat(timespec="microseconds")
+        return content
+
+    @classmethod
+    def hash_of(cls, values):
+        """The chain hash of a row from its column values, so bulk writers need no instances."""
+        canonical = json.dumps(cls.content_of(values), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
     def compute_hash(self):
-        canonical = json.dumps(self.hashed_content(), sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return self.hash_of({name: getattr(self, name) for name in HASHED_FIELDS})
 
 
 class NoticeStatus(models.TextChoices):

@@ -27,7 +27,9 @@ AUDIT_VOCABULARY = frozenset(AuditAction.values)
 
 def json_safe(value):
     # What is hashed must be exactly what the JSON column gives back when the chain is verified.
-    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, sort_keys=True))
+    if not value:
+        return {}
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
 
 
 def _target_of(target):
@@ -44,7 +46,7 @@ def _lock_chain_and_read_head():
     return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
 
 
-def _build_event(
+def _event_values(
     *,
     actor,
     action,
@@ -63,52 +65,59 @@ def _build_event(
     if target is not None:
         target_type, target_id = _target_of(target)
     actor_kind, actor_id, actor_name = audit_identity(actor)
-    return AuditEvent(
-        occurred_at=occurred_at or timezone.now(),
-        actor_kind=actor_kind,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        subject_account=subject_account,
-        case_id=case_id,
-        reason=reason,
-        changes=json_safe(changes),
-        context=json_safe(context),
-    )
+    return {
+        "occurred_at": occurred_at or timezone.now(),
+        "actor_kind": actor_kind,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "subject_account": subject_account,
+        "case_id": case_id,
+        "reason": reason,
+        "changes": json_safe(changes),
+        "context": json_safe(context),
+    }
 
 
 def record(**fields):
-    """Append one audit row. Call it inside the transaction of the change it describes.
+    """Append one audit row and return it. Call it inside the transaction of the change it
+    describes.
 
     Fields: actor (required), action (an AuditAction), target or target_type and target_id,
     subject_account, case_id, reason, changes ({field: [before, after]}), context.
     """
-    return record_many([fields])[0]
+    values = _event_values(**fields)
+    (pk,) = _append([values])
+    event = AuditEvent(pk=pk, **values)
+    event._state.adding, event._state.db = False, connection.alias
+    return event
 
 
 def record_many(rows):
-    """Append several audit rows in one insert, chained in the order given (bulk intake).
-    Nothing to record takes no lock: the chain lock serialises every writer until it commits."""
-    events = [_build_event(**fields) for fields in rows]
-    if not events:
+    """Append several audit rows (each as record()'s fields) in one insert, chained in the order
+    given; return their ids. Bulk writers record thousands of rows a run, so no model instance
+    is built for them."""
+    return _append([_event_values(**fields) for fields in rows])
+
+
+def _append(rows):
+    # Nothing to record takes no lock: the chain lock serialises every writer until it commits.
+    if not rows:
         return []
     with transaction.atomic():
         previous = _lock_chain_and_read_head()
-        for event in events:
-            event.prev_hash = previous
-            event.hash = previous = event.compute_hash()
-        ids = insert_rows(
+        for values in rows:
+            values["prev_hash"] = previous
+            values["hash"] = previous = AuditEvent.hash_of(values)
+        inserted = insert_rows(
             AuditEvent,
             AUDIT_COLUMNS,
-            [tuple(getattr(event, name) for name in AUDIT_COLUMNS) for event in events],
+            [tuple(values[name] for name in AUDIT_COLUMNS) for values in rows],
             returning=("id",),
         )
-    for event, (pk,) in zip(events, ids, strict=True):
-        event.pk = pk
-        event._state.adding, event._state.db = False, connection.alias
-    return events
+    return [pk for (pk,) in inserted]
 
 
 def record_audit_export(*, actor, filters):

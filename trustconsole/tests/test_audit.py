@@ -1,4 +1,6 @@
 import threading
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +10,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from trustconsole.actors import SystemActor
 from trustconsole.models import AuditAction, AuditEvent
 from trustconsole.selectors import first_audit_chain_break
-from trustconsole.services import GENESIS_HASH, record
+from trustconsole.services import GENESIS_HASH, record, record_many
 
 ROBOT = SystemActor("test-robot")
 
@@ -38,6 +40,42 @@ def test_record_writes_every_field_and_chains_to_the_previous_row(db, analyst):
     assert second.prev_hash == first.hash
     assert second.hash == second.compute_hash()
     assert first.actor_name == "system:test-robot" and first.target_type == "auth.user"
+
+
+def test_record_many_returns_ids_in_order_and_chains_rows_whose_hashes_verify_from_the_database(db, analyst):
+    # Values that JSON changes on the way in (a decimal, a time, an int key) must hash as stored.
+    when = datetime(2026, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    head = record(actor=ROBOT, action=AuditAction.ADMIN_CHANGED)
+    ids = record_many(
+        [
+            {"actor": ROBOT, "action": AuditAction.CASE_OPENED, "target_type": "cases.case", "target_id": 7},
+            {
+                "actor": analyst,
+                "action": AuditAction.CASE_SIGNALS_ADDED,
+                "target": analyst,
+                "case_id": 7,
+                "changes": {"amount": [Decimal("1.50"), Decimal("2.25")], "weeks": {3: ["a", "b"]}},
+                "context": {"at": when},
+                "occurred_at": when,
+            },
+        ]
+    )
+    first, second = (AuditEvent.objects.get(pk=pk) for pk in ids)
+    assert ids[0] > head.pk and ids[1] > ids[0]
+    assert (first.action, first.target_type, first.target_id) == (AuditAction.CASE_OPENED, "cases.case", "7")
+    assert (second.actor_name, second.target_type, second.case_id) == ("ana", "auth.user", 7)
+    assert second.changes == {"amount": ["1.50", "2.25"], "weeks": {"3": ["a", "b"]}}
+    assert second.context == {"at": "2026-05-01T12:30:15.123Z"}
+    assert second.occurred_at == when
+    assert (first.prev_hash, second.prev_hash) == (head.hash, first.hash)
+    assert first.hash == first.compute_hash() and second.hash == second.compute_hash()
+    assert first_audit_chain_break() is None
+
+
+def test_record_many_with_nothing_to_record_writes_nothing(db):
+    before = AuditEvent.objects.count()
+    assert record_many([]) == []
+    assert AuditEvent.objects.count() == before
 
 
 def test_the_first_row_of_an_empty_log_chains_to_the_genesis_hash(transactional_db):
