@@ -254,10 +254,12 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     """One subject account suspected under one policy: the unit of review."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cases")
+    # The account, queue and assignee keys have no index of their own: the composite indexes
+    # below lead with them and serve the same lookups, and every index costs each grouping update.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cases", db_index=False)
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
     # Copied from the policy and the account when the case opens, so the queue filters on one table.
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="cases", db_index=False)
     area = models.CharField(max_length=20, choices=Area)
     country = models.CharField(max_length=2, blank=True)
     status = models.CharField(max_length=20, choices=CaseStatus, default=CaseStatus.OPEN)
@@ -273,7 +275,12 @@ class Case(models.Model):
     due_at = models.DateTimeField()
     sla_breached = models.BooleanField(default=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+        db_index=False,
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
