@@ -17,6 +17,17 @@ def test_the_queue_lists_open_cases_by_priority(analyst, make_case):
     assert "Scams &amp; phishing" in html
 
 
+def test_queue_filter_options_escape_admin_edited_titles_and_mark_the_chosen_one(analyst, make_case):
+    from cases.models import Policy
+
+    make_case(subject="cl-1")
+    Policy.objects.filter(code="SCAM-JOB").update(title='Scams <b>"bold"</b> & more')
+    html = client_for(analyst).get(reverse("cases:queue") + "?policy=SCAM-JOB").content.decode()
+    assert "<b>" not in html
+    assert '<option value="SCAM-JOB" selected>' in html
+    assert "Scams &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; more" in html
+
+
 def test_queue_rows_escape_account_names_and_show_each_cell(analyst, make_case, lead):
     from cases.services import work
     from reputation.models import Account
