@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from reputation.models import Account, AccountLink, AccountNote, Contract
+from trustconsole.db import insert_rows, row_defaults
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
 
@@ -49,20 +51,26 @@ def ensure_account_ids(*, actor, specs, default_kind, audit_rows=None):
         missing = sorted(set(wanted) - set(found))
         if not missing:
             return found
-        # Sorted, so concurrent batches take row locks in one order and cannot deadlock.
-        Account.objects.bulk_create(
-            [
-                Account(
-                    external_id=external_id,
-                    kind=wanted[external_id].kind or default_kind,
-                    name=wanted[external_id].name,
-                    country=wanted[external_id].country.upper(),
-                )
-                for external_id in missing
-            ],
-            ignore_conflicts=True,
-        )
-        found.update(_ids_and_kinds(missing))
+        # Sorted, so concurrent batches take row locks in one order and cannot deadlock; an id a
+        # concurrent batch inserted first is skipped here and read back.
+        defaults = row_defaults(Account, timezone.now())
+        columns = list(defaults)
+        rows = []
+        for external_id in missing:
+            spec = wanted[external_id]
+            values = {
+                **defaults,
+                "external_id": external_id,
+                "kind": spec.kind or default_kind,
+                "name": spec.name,
+                "country": spec.country.upper(),
+            }
+            rows.append(tuple(values[name] for name in columns))
+        inserted = insert_rows(Account, columns, rows, skip_conflicts=True, returning=("external_id", "id", "kind"))
+        found.update({external_id: (pk, kind) for external_id, pk, kind in inserted})
+        taken = [external_id for external_id in missing if external_id not in found]
+        if taken:
+            found.update(_ids_and_kinds(taken))
         # Under a race two batches may both see an id as missing; both then log that they first
         # saw it, which is true of each and loses nothing.
         rows = [

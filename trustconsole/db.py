@@ -154,6 +154,17 @@ def insert_rows(model, field_names, rows, *, skip_conflicts=False, returning=())
         return inserted
 
 
+def row_defaults(model, now):
+    """{attname: value} of every column but the key, at the model's default, with auto_now and
+    auto_now_add times at `now`: what Model.save would insert, as insert_rows applies nothing."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if not field.primary_key:
+            stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            values[field.attname] = now if stamped else field.get_default()
+    return values
+
+
 def copy_rows(model, field_names, rows):
     """Insert `rows` (tuples in `field_names` order) with COPY on PostgreSQL, the fastest way in,
     or insert_rows elsewhere. Returns False, having stored nothing, if a row breaks a unique

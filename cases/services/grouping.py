@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases import priority
 from cases.models import Case, Detector, Policy, Reporter, Signal, SignalSource
 from reputation.models import Account
-from trustconsole.db import insert_rows, update_rows
+from trustconsole.db import insert_rows, row_defaults, update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record_many
 
@@ -122,8 +122,6 @@ OPEN_CASE_FIELDS = (
 )
 
 
-# Every column of a new case, at the model's default; opening a case fills in the rest.
-NEW_CASE_DEFAULTS = {f.attname: f.get_default() for f in Case._meta.concrete_fields if not f.primary_key}
 CASE_LABEL = Case._meta.label_lower
 
 
@@ -158,11 +156,12 @@ def _open_new_cases(keys, accounts, policies, now):
     """Open a case for each (account, policy) key; return those opened here as OpenCase records.
     Keys come sorted and conflicts are skipped: a concurrent grouper may open the same key first,
     and the caller reads those. Every column is named, as insert_rows applies no defaults."""
+    defaults = row_defaults(Case, now)
     opened = {}
     for account_id, policy_id in keys:
         policy = policies[policy_id]
         values = {
-            **NEW_CASE_DEFAULTS,
+            **defaults,
             "account_id": account_id,
             "policy_id": policy_id,
             "queue_id": policy.queue_id,
@@ -173,7 +172,7 @@ def _open_new_cases(keys, accounts, policies, now):
             "sources": [],  # a list of its own: the default's would be shared by every new case
         }
         opened[account_id, policy_id] = values
-    columns = list(NEW_CASE_DEFAULTS)
+    columns = list(defaults)
     inserted = insert_rows(
         Case,
         columns,
