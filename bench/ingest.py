@@ -15,6 +15,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import redis
 from common import ENV, ROOT, recreate_database, setup_django
 
 PORT = 8799
@@ -130,6 +131,9 @@ def main():
     args = parser.parse_args()
 
     recreate_database()
+    # A fresh queue too: a scheduling mark, or a job the last run's worker was stopped holding,
+    # would leave this run's signals for the SLA sweep, which the bench does not run.
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()
     setup_django()
     from cases.models import Case, Detector, Signal
     from cases.services.api_clients import create_api_client

@@ -35,12 +35,16 @@ def array_literal(values):
     """A PostgreSQL array literal (`{1,2}`, `{"a","b"}`) of ints, floats, bools, text, times,
     dates, UUIDs and decimals, passed as one text parameter and cast in the statement. The
     driver adapts a Python list element by element, which cost intake more than the insert did."""
+    if values and all(value is values[0] for value in values):
+        # One value repeated (a batch's time, its id, a choice, NULL): written once.
+        return "{" + ",".join([_array_element(values[0])] * len(values)) + "}"
     kinds = set(map(type, values))
     if kinds <= {int}:
         return "{" + ",".join(map(str, values)) + "}"
     if kinds <= {float}:
         return "{" + ",".join(map(repr, values)) + "}"
-    if kinds <= {str}:
+    if all(issubclass(kind, str) for kind in kinds):
+        # Text choices too: _quoted reads a member's own text, which is its value.
         return "{" + ",".join(map(_quoted, values)) + "}"
     return "{" + ",".join(map(_array_element, values)) + "}"
 

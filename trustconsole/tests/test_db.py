@@ -106,6 +106,9 @@ def test_array_literals_carry_every_kind_of_value_exactly(db):
         ("boolean", [True, False, None]),
         ("timestamptz", [moment, None]),
         ("uuid", [uuid.UUID(int=7)]),
+        ("timestamptz", [moment, moment, moment]),
+        ("text", ["same", "same"]),
+        ("bigint", [None, None]),
     ]
     with connection.cursor() as cursor:
         for sql_type, values in cases:
@@ -117,6 +120,14 @@ def test_array_literals_carry_every_kind_of_value_exactly(db):
         HIGH = 5, "High"
 
     assert array_literal([Severity.HIGH, 1]) == "{5,1}"
+    assert array_literal([Severity.HIGH, Severity.HIGH]) == "{5,5}"
+
+    class Shade(models.TextChoices):
+        DARK = 'da"rk', "Dark"
+        LIGHT = "light", "Light"
+
+    assert array_literal([Shade.DARK, Shade.LIGHT, "x"]) == '{"da\\"rk","light","x"}'
+    assert array_literal([Shade.LIGHT, Shade.LIGHT]) == '{"light","light"}'
 
 
 def test_an_array_literal_refuses_binary_values():
