@@ -23,32 +23,33 @@ def span(seconds):
 
 
 def queue_rows(cases, now):
+    """Display values of queue rows, from cases.selectors.QUEUE_ROW_FIELDS dicts."""
     case_url = reverse("cases:case", args=[0]).replace("/0/", "/{}/")
     rows = []
     for case in cases:
-        due_in = (case.due_at - now).total_seconds()
-        lapsed = bool(case.assignee_id and case.lease_expires_at and case.lease_expires_at < now)
+        due_in = (case["due_at"] - now).total_seconds()
+        lease = case["lease_expires_at"]
         rows.append(
             {
-                "pk": case.pk,
-                "href": case_url.format(case.pk),
-                "priority": f"{case.priority:.0f}",
-                "band": priority.band(case.priority),
-                "policy_code": case.policy.code,
-                "policy_title": case.policy.title,
-                "account": case.account.name or case.account.external_id,
-                "kind": case.account.kind,
-                "country": case.country,
-                "signal_count": case.signal_count,
-                "has_reports": case.has_reports,
-                "opened_iso": case.opened_at.isoformat(),
-                "opened_ago": span((now - case.opened_at).total_seconds()),
+                "pk": case["pk"],
+                "href": case_url.format(case["pk"]),
+                "priority": f"{case['priority']:.0f}",
+                "band": priority.band(case["priority"]),
+                "policy_code": case["policy__code"],
+                "policy_title": case["policy__title"],
+                "account": case["account__name"] or case["account__external_id"],
+                "kind": case["account__kind"],
+                "country": case["country"],
+                "signal_count": case["signal_count"],
+                "has_reports": case["has_reports"],
+                "opened_iso": case["opened_at"].isoformat(),
+                "opened_ago": span((now - case["opened_at"]).total_seconds()),
                 "overdue": due_in < 0,
                 "due": span(due_in),
-                "breached": case.sla_breached or due_in < 0,
-                "status": STATUS_LABELS[case.status],
-                "assignee": case.assignee.get_username() if case.assignee_id else "",
-                "lapsed": lapsed,
+                "breached": case["sla_breached"] or due_in < 0,
+                "status": STATUS_LABELS[case["status"]],
+                "assignee": case["assignee__username"] if case["assignee_id"] else "",
+                "lapsed": bool(case["assignee_id"] and lease and lease < now),
             }
         )
     return rows

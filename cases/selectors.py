@@ -89,9 +89,11 @@ def planner(**switches):
         yield
 
 
-# What a queue row shows (cases.presenters.queue_rows). A case's search text runs to 20,000
-# characters and the related rows are wide: reading whole rows cost the page more than finding them.
+# What a queue row shows (cases.presenters.queue_rows), read as dicts. A case's search text runs
+# to 20,000 characters and the related rows are wide: reading whole rows cost the page more than
+# finding them, and building three model instances per row was a tenth of its time.
 QUEUE_ROW_FIELDS = (
+    "pk",
     "priority",
     "country",
     "signal_count",
@@ -100,6 +102,7 @@ QUEUE_ROW_FIELDS = (
     "due_at",
     "sla_breached",
     "status",
+    "assignee_id",
     "lease_expires_at",
     "policy__code",
     "policy__title",
@@ -111,11 +114,9 @@ QUEUE_ROW_FIELDS = (
 
 
 def _page(queryset, ordering, page):
-    rows = list(
-        queryset.select_related("account", "policy", "assignee")
-        .only(*QUEUE_ROW_FIELDS)
-        .order_by(*ordering)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
-    )
+    """One page of queue rows (QUEUE_ROW_FIELDS dicts), and whether another page follows."""
+    window = slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE + 1)
+    rows = list(queryset.order_by(*ordering).values(*QUEUE_ROW_FIELDS)[window])
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 

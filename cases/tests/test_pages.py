@@ -193,7 +193,7 @@ def search_queries(client, term):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("cases:queue"), {"q": term})
     sql = [q["sql"] for q in queries]
-    page_sql = [q for q in sql if q.startswith('SELECT "cases_case"."id", "cases_case"."account_id"')]
+    page_sql = [q for q in sql if q.startswith('SELECT "cases_case"."id" AS "pk", "cases_case"."priority"')]
     return response, sql, page_sql[-1] if page_sql else None
 
 
