@@ -48,8 +48,8 @@ def queue_rows(cases, now):
                 "due": span(due_in),
                 "breached": case["sla_breached"] or due_in < 0,
                 "status": STATUS_LABELS[case["status"]],
-                "assignee": case["assignee__username"] if case["assignee_id"] else "",
-                "lapsed": bool(case["assignee_id"] and lease and lease < now),
+                "assignee": case["assignee__username"] or "",
+                "lapsed": bool(case["assignee__username"] and lease and lease < now),
             }
         )
     return rows

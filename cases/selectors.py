@@ -102,7 +102,6 @@ QUEUE_ROW_FIELDS = (
     "due_at",
     "sla_breached",
     "status",
-    "assignee_id",
     "lease_expires_at",
     "policy__code",
     "policy__title",

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reputation.models import Account, AccountLink, AccountNote, Contract
-from trustconsole.db import insert_rows, row_defaults
+from trustconsole.db import insert_new_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record, record_many
 
@@ -53,20 +53,16 @@ def ensure_account_ids(*, actor, specs, default_kind, audit_rows=None):
             return found
         # Sorted, so concurrent batches take row locks in one order and cannot deadlock; an id a
         # concurrent batch inserted first is skipped here and read back.
-        defaults = row_defaults(Account, timezone.now())
-        columns = list(defaults)
-        rows = []
-        for external_id in missing:
-            spec = wanted[external_id]
-            values = {
-                **defaults,
+        new_accounts = [
+            {
                 "external_id": external_id,
-                "kind": spec.kind or default_kind,
-                "name": spec.name,
-                "country": spec.country.upper(),
+                "kind": wanted[external_id].kind or default_kind,
+                "name": wanted[external_id].name,
+                "country": wanted[external_id].country.upper(),
             }
-            rows.append(tuple(values[name] for name in columns))
-        inserted = insert_rows(Account, columns, rows, skip_conflicts=True, returning=("external_id", "id", "kind"))
+            for external_id in missing
+        ]
+        inserted = insert_new_rows(Account, new_accounts, now=timezone.now(), returning=("external_id", "id", "kind"))
         found.update({external_id: (pk, kind) for external_id, pk, kind in inserted})
         taken = [external_id for external_id in missing if external_id not in found]
         if taken:

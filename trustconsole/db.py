@@ -169,6 +169,16 @@ def row_defaults(model, now):
     return values
 
 
+def insert_new_rows(model, rows, *, now, returning):
+    """Insert `rows` (dicts by attname of the columns they set), every other column at what
+    Model.save would put there (row_defaults), skipping rows that break a unique constraint;
+    return the `returning` columns of the rows inserted, as tuples."""
+    defaults = row_defaults(model, now)
+    columns = list(defaults)
+    values = [tuple(row.get(name, default) for name, default in defaults.items()) for row in rows]
+    return insert_rows(model, columns, values, skip_conflicts=True, returning=returning)
+
+
 def copy_rows(model, field_names, rows):
     """Insert `rows` (tuples in `field_names` order) with COPY on PostgreSQL, the fastest way in,
     or insert_rows elsewhere. Returns False, having stored nothing, if a row breaks a unique

@@ -193,7 +193,10 @@ class AuditEvent(models.Model):
         raise self.AppendOnly("audit events cannot be deleted")
 
     def hashed_content(self):
-        return self.content_of({name: getattr(self, name) for name in HASHED_FIELDS})
+        return self.content_of(self._hashed_values())
+
+    def _hashed_values(self):
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
 
     @staticmethod
     def content_of(values):
@@ -209,7 +212,7 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def compute_hash(self):
-        return self.hash_of({name: getattr(self, name) for name in HASHED_FIELDS})
+        return self.hash_of(self._hashed_values())
 
 
 class NoticeStatus(models.TextChoices):

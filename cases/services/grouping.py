@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases import priority
 from cases.models import Case, Detector, Policy, Reporter, Signal, SignalSource
 from reputation.models import Account
-from trustconsole.db import insert_rows, row_defaults, update_rows
+from trustconsole.db import insert_new_rows, row_defaults, update_rows
 from trustconsole.models import AuditAction
 from trustconsole.services import record_many
 
@@ -160,7 +160,7 @@ def _open_cases(account_ids, policy_ids, wanted):
 def _open_new_cases(keys, accounts, policies, now):
     """Open a case for each (account, policy) key; return those opened here as OpenCase records.
     Keys come sorted and conflicts are skipped: a concurrent grouper may open the same key first,
-    and the caller reads those. Every column is named, as insert_rows applies no defaults."""
+    and the caller reads those. The defaults are spelled out because the records need them too."""
     defaults = row_defaults(Case, now)
     opened = {}
     for account_id, policy_id in keys:
@@ -177,14 +177,7 @@ def _open_new_cases(keys, accounts, policies, now):
             "sources": [],  # a list of its own: the default's would be shared by every new case
         }
         opened[account_id, policy_id] = values
-    columns = list(defaults)
-    inserted = insert_rows(
-        Case,
-        columns,
-        [tuple(values[name] for name in columns) for values in opened.values()],
-        skip_conflicts=True,
-        returning=("id", "account", "policy"),
-    )
+    inserted = insert_new_rows(Case, list(opened.values()), now=now, returning=("id", "account", "policy"))
     return {
         (account_id, policy_id): OpenCase(pk, *(opened[account_id, policy_id][name] for name in OPEN_CASE_FIELDS[1:]))
         for pk, account_id, policy_id in inserted
