@@ -43,30 +43,47 @@ def _reference():
     return reference
 
 
+def _fixed(choices):
+    """Choices as a function: a filter set copies its filters, and its form its fields, for every
+    request, and copying a function is free where copying a list of pairs is not."""
+    choices = tuple(choices)
+    return lambda: choices
+
+
+def _no_choices():
+    return ()
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search content", method="search")
-    queue = django_filters.ChoiceFilter(choices=[], method="by_reference", empty_label="All queues")
-    policy = django_filters.ChoiceFilter(choices=[], method="by_reference", empty_label="All policies")
-    area = django_filters.ChoiceFilter(choices=Area.choices, empty_label="All areas")
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status", empty_label=None, label="Status")
+    queue = django_filters.ChoiceFilter(choices=_no_choices, method="by_reference", empty_label="All queues")
+    policy = django_filters.ChoiceFilter(choices=_no_choices, method="by_reference", empty_label="All policies")
+    area = django_filters.ChoiceFilter(choices=_fixed(Area.choices), empty_label="All areas")
+    status = django_filters.ChoiceFilter(
+        choices=_fixed(STATUS_CHOICES), method="by_status", empty_label=None, label="Status"
+    )
     assignee = django_filters.ChoiceFilter(
-        choices=ASSIGNEE_CHOICES, method="by_assignee", empty_label=None, label="Assignee"
+        choices=_fixed(ASSIGNEE_CHOICES), method="by_assignee", empty_label=None, label="Assignee"
     )
     detector = django_filters.ChoiceFilter(
-        choices=[],
+        choices=_no_choices,
         method="by_detector",
         empty_label="Any detector",
         label="Detector",
     )
     source = django_filters.ChoiceFilter(
-        choices=SOURCE_CHOICES, method="by_source", empty_label="Any source", label="Source"
+        choices=_fixed(SOURCE_CHOICES), method="by_source", empty_label="Any source", label="Source"
     )
     country = django_filters.CharFilter(label="Country", method="by_country", max_length=2)
     band = django_filters.ChoiceFilter(
-        choices=BAND_CHOICES, method="by_band", label="Priority", empty_label="Any priority"
+        choices=_fixed(BAND_CHOICES), method="by_band", label="Priority", empty_label="Any priority"
     )
-    sla = django_filters.ChoiceFilter(choices=SLA_CHOICES, method="by_sla", label="SLA", empty_label="Any SLA state")
-    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="by_nothing", empty_label=None, label="Sort by")
+    sla = django_filters.ChoiceFilter(
+        choices=_fixed(SLA_CHOICES), method="by_sla", label="SLA", empty_label="Any SLA state"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=_fixed(SORT_CHOICES), method="by_nothing", empty_label=None, label="Sort by"
+    )
 
     class Meta:
         model = Case
@@ -80,7 +97,7 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         reference = _reference()
         for name, rows in reference.items():
-            self.filters[name].extra["choices"] = [(key, label) for key, label, _ in rows]
+            self.filters[name].extra["choices"] = _fixed((key, label) for key, label, _ in rows)
         self.reference_ids = {name: {key: pk for key, _, pk in rows} for name, rows in reference.items()}
         self.user = user
         self.search_term = ""

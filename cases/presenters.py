@@ -6,7 +6,7 @@ per-row template tags (url, timesince, choice displays) cut its render time by m
 
 from django.urls import reverse
 
-from cases import priority
+from cases import priority, selectors
 from cases.models import CaseStatus
 
 STATUS_LABELS = dict(CaseStatus.choices)
@@ -20,6 +20,22 @@ def span(seconds):
     if hours < 48:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{hours // 24} d {hours % 24} h"
+
+
+def queue_sidebar(counts, current_queue):
+    """Display values of the queue list beside the rows: [(queue, count) from
+    selectors.queue_counts], the queue being filtered on marked current."""
+    claim_url = reverse("cases:claim_next", args=["-"]).replace("/-/", "/{}/")
+    return [
+        {
+            "slug": queue.slug,
+            "name": queue.name,
+            "count": f"{selectors.COUNT_CAP:,}+" if count > selectors.COUNT_CAP else str(count),
+            "claim_url": claim_url.format(queue.slug),
+            "current": queue.slug == current_queue,
+        }
+        for queue, count in counts
+    ]
 
 
 def queue_rows(cases, now):

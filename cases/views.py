@@ -67,7 +67,9 @@ def queue_list(request):
     }
     if request.htmx:
         return render(request, "cases/_queue_rows.html", context)
-    context["queue_counts"] = selectors.queue_counts()
+    # cleaned_data holds every valid filter, even when another one is not (is_valid ran above).
+    current_queue = filterset.form.cleaned_data.get("queue")
+    context["queues"] = presenters.queue_sidebar(selectors.queue_counts(), current_queue)
     context["carried"] = [(name, value) for name in query for value in query.getlist(name)]
     context["bulk_cap"] = settings.BULK_CASE_CAP
     return render(request, "cases/queue.html", context)

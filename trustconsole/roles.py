@@ -7,6 +7,8 @@ every migrate (new models bring new permissions), and any change is audited.
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from trustconsole.auth_backend import group_names
+
 ANALYST, LEAD, ADMIN, AUDITOR = "analyst", "lead", "admin", "auditor"
 ROLE_NAMES = (ANALYST, LEAD, ADMIN, AUDITOR)
 # Staff status opens Django admin and the django-rq dashboard, which check nothing else.
@@ -92,5 +94,5 @@ def sync_roles_after_migrate(sender, using="default", **kwargs):
 def roles_of(user):
     if not user.is_authenticated:
         return []
-    held = {group.name for group in user.groups.all()}
+    held = group_names(user)
     return [name for name in ROLE_NAMES if name in held]

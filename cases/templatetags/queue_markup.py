@@ -58,12 +58,36 @@ def queue_rows(rows, selectable):
     return mark_safe("".join(_row(row, selectable) for row in rows))  # noqa: S308 - _row escapes every value
 
 
-@register.simple_tag
-def filter_options(field):
-    """The <option>s of a filter's choices, the chosen one selected."""
+# Filters typed as text; every other filter is a <select> of its choices.
+TEXT_FILTERS = {"q": ' type="search"', "country": ' type="text"'}
+TEXT_FILTER_EXTRAS = {"country": ' maxlength="2" size="3"'}
+
+
+def _options(field):
     current = "" if field.value() is None else str(field.value())
-    options = (
+    return "".join(
         f'<option value="{_e(value)}"{" selected" if str(value) == current else ""}>{_e(label)}</option>'
         for value, label in field.field.choices
     )
-    return mark_safe("".join(options))  # noqa: S308 - _e escapes every value and label
+
+
+def _filter(field):
+    """One filter's label and control: every value and label escaped with _e."""
+    name = _e(field.name)
+    if field.name in TEXT_FILTERS:
+        value = "" if field.value() is None else field.value()
+        control = (
+            f'<input{TEXT_FILTERS[field.name]} name="{name}" id="id_{name}" value="{_e(value)}"'
+            f"{TEXT_FILTER_EXTRAS.get(field.name, '')}>"
+        )
+    else:
+        control = f'<select name="{name}" id="id_{name}">\n    {_options(field)}\n  </select>'
+    return f'<div class="filter">\n  <label for="id_{name}">{_e(field.label)}:</label>\n  {control}\n</div>\n'
+
+
+@register.simple_tag
+def filter_fields(form):
+    """Each filter of the queue's filter form as a label and a control, the chosen option
+    selected. Django's widget templates render each <option> through a template include, and a
+    template per filter cost the page a dozen includes."""
+    return mark_safe("".join(_filter(field) for field in form))  # noqa: S308 - _filter escapes every value
