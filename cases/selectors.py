@@ -83,10 +83,10 @@ def planner(**switches):
     set for this transaction only. Used where the planner cannot know which plan wins (see
     case_page). JIT is off too: plans with switched-off nodes look costly enough to trigger it,
     and compiling takes longer than the query."""
-    settings = {**switches, "jit": False}
+    switched = {**switches, "jit": False}
     # set_config(..., true) is SET LOCAL; one statement sets them all, in one round trip.
-    calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
-    values = [value for name, on in settings.items() for value in (name, "on" if on else "off")]
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(switched))
+    values = [value for name, on in switched.items() for value in (name, "on" if on else "off")]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls}", values)
         yield
