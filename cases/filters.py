@@ -50,14 +50,10 @@ def _fixed(choices):
     return lambda: choices
 
 
-def _no_choices():
-    return ()
-
-
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search content", method="search")
-    queue = django_filters.ChoiceFilter(choices=_no_choices, method="by_reference", empty_label="All queues")
-    policy = django_filters.ChoiceFilter(choices=_no_choices, method="by_reference", empty_label="All policies")
+    queue = django_filters.ChoiceFilter(choices=_fixed(()), method="by_reference", empty_label="All queues")
+    policy = django_filters.ChoiceFilter(choices=_fixed(()), method="by_reference", empty_label="All policies")
     area = django_filters.ChoiceFilter(choices=_fixed(Area.choices), empty_label="All areas")
     status = django_filters.ChoiceFilter(
         choices=_fixed(STATUS_CHOICES), method="by_status", empty_label=None, label="Status"
@@ -66,7 +62,7 @@ class CaseFilter(django_filters.FilterSet):
         choices=_fixed(ASSIGNEE_CHOICES), method="by_assignee", empty_label=None, label="Assignee"
     )
     detector = django_filters.ChoiceFilter(
-        choices=_no_choices,
+        choices=_fixed(()),
         method="by_detector",
         empty_label="Any detector",
         label="Detector",

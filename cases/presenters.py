@@ -22,10 +22,16 @@ def span(seconds):
     return f"{hours // 24} d {hours % 24} h"
 
 
+def _address_format(view_name, sample):
+    """The view's address as a str.format pattern for its one argument, reversed once for a
+    whole list instead of once per item."""
+    return reverse(view_name, args=[sample]).replace(f"/{sample}/", "/{}/")
+
+
 def queue_sidebar(counts, current_queue):
     """Display values of the queue list beside the rows: [(queue, count) from
     selectors.queue_counts], the queue being filtered on marked current."""
-    claim_url = reverse("cases:claim_next", args=["-"]).replace("/-/", "/{}/")
+    claim_url = _address_format("cases:claim_next", "-")
     return [
         {
             "slug": queue.slug,
@@ -40,7 +46,7 @@ def queue_sidebar(counts, current_queue):
 
 def queue_rows(cases, now):
     """Display values of queue rows, from cases.selectors.QUEUE_ROW_FIELDS dicts."""
-    case_url = reverse("cases:case", args=[0]).replace("/0/", "/{}/")
+    case_url = _address_format("cases:case", 0)
     rows = []
     for case in cases:
         due_in = (case["due_at"] - now).total_seconds()

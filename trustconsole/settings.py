@@ -176,10 +176,10 @@ AXES_VERBOSE = False
 # Analysts work eight-hour shifts: the session ends after eight idle hours, renewed at most every
 # five minutes of activity (trustconsole.middleware.session_renewal), not written on every request.
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_RENEW_SECONDS = 5 * 60
 # Sessions are read from the cache (Redis) and written through to the database, which stays the
 # record: every page reads its session, and a cache read costs a third of a query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_RENEW_SECONDS = 5 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

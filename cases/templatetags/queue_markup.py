@@ -63,8 +63,13 @@ TEXT_FILTERS = {"q": ' type="search"', "country": ' type="text"'}
 TEXT_FILTER_EXTRAS = {"country": ' maxlength="2" size="3"'}
 
 
+def _current(field):
+    """The filter's submitted value as text, "" when there is none."""
+    return "" if field.value() is None else str(field.value())
+
+
 def _options(field):
-    current = "" if field.value() is None else str(field.value())
+    current = _current(field)
     return "".join(
         f'<option value="{_e(value)}"{" selected" if str(value) == current else ""}>{_e(label)}</option>'
         for value, label in field.field.choices
@@ -75,9 +80,8 @@ def _filter(field):
     """One filter's label and control: every value and label escaped with _e."""
     name = _e(field.name)
     if field.name in TEXT_FILTERS:
-        value = "" if field.value() is None else field.value()
         control = (
-            f'<input{TEXT_FILTERS[field.name]} name="{name}" id="id_{name}" value="{_e(value)}"'
+            f'<input{TEXT_FILTERS[field.name]} name="{name}" id="id_{name}" value="{_e(_current(field))}"'
             f"{TEXT_FILTER_EXTRAS.get(field.name, '')}>"
         )
     else:

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
@@ -135,8 +136,6 @@ def age_session(client, seconds):
     row.save(update_fields=["session_data", "expire_date"])
     # Sessions are read from the cache first; drop the cached copy, as its own expiry would have,
     # so that the next request reads the aged row.
-    from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
-
     cache.delete(CachedStore(session_key=row.session_key).cache_key)
     return row.expire_date
 
@@ -153,8 +152,6 @@ def test_an_active_session_is_renewed_at_most_every_few_minutes_not_on_every_pag
 
 
 def test_a_session_is_read_from_the_cache_and_survives_losing_its_cached_copy(analyst):
-    from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
-
     client = client_for(analyst)
     assert client.get(reverse("home")).status_code == 200
     key = CachedStore(session_key=client.session.session_key).cache_key
